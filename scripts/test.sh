@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds and runs every KitaLink test against a throwaway PostgreSQL cluster that this script starts
+# and removes again. No Docker, no manual steps.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+scripts/pg.sh ensure
+pg_dir=$(mktemp -d /tmp/kitalink-test-pg.XXXXXX)
+chmod 755 "$pg_dir"
+cleanup() {
+  scripts/pg.sh stop "$pg_dir"
+  rm -rf "$pg_dir"
+}
+trap cleanup EXIT
+port=$(scripts/pg.sh start "$pg_dir" fast)
+export KITALINK_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=kitalink"
+
+dotnet tool restore >/dev/null
+dotnet build api.sln -c Release -nologo -v quiet
+results="$root/.local/test-results"
+rm -rf "$results"
+status=0
+dotnet test api.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# One summary line over all test projects.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
+done
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

@@ -1,0 +1,35 @@
+namespace KitaLink.Api.Audit;
+
+/// <summary>Stable names of audit actions (they appear in the staff API).</summary>
+public static class AuditActions
+{
+    public const string ChildCreated = "child.created";
+    public const string ChildUpdated = "child.updated";
+    public const string GuardianCreated = "guardian.created";
+    public const string GuardianUpdated = "guardian.updated";
+    public const string GuardianEmailChanged = "guardian.email_changed";
+    public const string PinsCreated = "pins.created";
+    public const string PinsRevoked = "pins.revoked";
+    public const string PinsLetterDownloaded = "pins.letter_downloaded";
+    public const string Pin2Reissued = "pins.pin2_reissued";
+    public const string Pin2Sent = "pins.pin2_sent";
+    public const string Pin2Failed = "pins.pin2_failed";
+    public const string PinsRedeemed = "pins.redeemed";
+    public const string PinsAttemptFailed = "pins.attempt_failed";
+    public const string PinsLocked = "pins.locked";
+    public const string ChildLinked = "link.created";
+    public const string ChildLinkArchived = "link.archived";
+    public const string ChildUnlinked = "link.removed";
+    public const string AccountCreated = "account.created";
+    public const string AccountDeleted = "account.deleted";
+    public const string LoginSucceeded = "auth.login_succeeded";
+    public const string LoginFailed = "auth.login_failed";
+    public const string LoginLockedOut = "auth.locked_out";
+    public const string RefreshReuseDetected = "auth.refresh_reuse_detected";
+    public const string LoggedOut = "auth.logged_out";
+    public const string PasswordChanged = "auth.password_changed";
+    public const string PasswordResetRequested = "auth.password_reset_requested";
+    public const string PasswordResetCompleted = "auth.password_reset_completed";
+    public const string FacilityCreated = "facility.created";
+    public const string StaffCreated = "staff.created";
+}

@@ -1,0 +1,51 @@
+namespace KitaLink.Api.Guardians;
+
+/// <summary>A person entitled to a child, as the facility recorded them.</summary>
+public sealed class Guardian
+{
+    private Guardian() { }
+
+    public Guardian(Guid facilityId, Guid childId, string name, string relationship, string email, DateTimeOffset now)
+    {
+        Id = Guid.CreateVersion7();
+        FacilityId = facilityId;
+        ChildId = childId;
+        Name = name;
+        Relationship = relationship;
+        Email = email.Trim();
+        CreatedAt = now;
+        UpdatedAt = now;
+    }
+
+    public Guid Id { get; private set; }
+
+    /// <summary>Denormalised from the child so every query can be scoped to the caller's facility directly.</summary>
+    public Guid FacilityId { get; private set; }
+
+    public Guid ChildId { get; private set; }
+    public string Name { get; private set; } = "";
+    public string Relationship { get; private set; } = "";
+
+    /// <summary>The email exactly as the parent gave it to the facility (surrounding whitespace trimmed).</summary>
+    public string Email { get; private set; } = "";
+
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public Children.Child? Child { get; private set; }
+
+    /// <summary>Updates the record; returns true when the email changed (the caller then revokes a pending PIN pair).</summary>
+    public bool Update(string? name, string? relationship, string? email, DateTimeOffset now)
+    {
+        Name = name ?? Name;
+        Relationship = relationship ?? Relationship;
+        var emailChanged = false;
+        if (email is not null && email.Trim() != Email)
+        {
+            Email = email.Trim();
+            emailChanged = true;
+        }
+        UpdatedAt = now;
+        return emailChanged;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using KitaLink.Api.Accounts;
+using KitaLink.Api.Staff;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace KitaLink.Api.Infrastructure.Security;
+
+public sealed record AccessToken(string Token, DateTimeOffset ExpiresAt);
+
+/// <summary>Issues short-lived HS256 access tokens for parents and staff.</summary>
+public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider time)
+{
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly SigningCredentials _credentials =
+        new(new SymmetricSecurityKey(options.Value.SigningKeyBytes()), SecurityAlgorithms.HmacSha256);
+
+    public AccessToken ForParent(ParentAccount account) =>
+        Issue(account.Id, Roles.Parent, facilityId: null, account.TokenVersion,
+            TimeSpan.FromMinutes(options.Value.ParentAccessTokenMinutes));
+
+    public AccessToken ForStaff(StaffMember staff) =>
+        Issue(staff.Id, RoleName(staff.Role), staff.FacilityId, staff.TokenVersion,
+            TimeSpan.FromMinutes(options.Value.StaffAccessTokenMinutes));
+
+    public static string RoleName(StaffRole role) => role switch
+    {
+        StaffRole.Operator => Roles.Operator,
+        StaffRole.Admin => Roles.Admin,
+        StaffRole.Educator => Roles.Educator,
+        _ => throw new ArgumentOutOfRangeException(nameof(role)),
+    };
+
+    private AccessToken Issue(Guid subject, string role, Guid? facilityId, int tokenVersion, TimeSpan lifetime)
+    {
+        var now = time.GetUtcNow();
+        var expires = now + lifetime;
+        var claims = new Dictionary<string, object>
+        {
+            [ClaimNames.Subject] = subject.ToString(),
+            [ClaimNames.Role] = role,
+            [ClaimNames.TokenVersion] = tokenVersion,
+            [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+        };
+        if (facilityId is { } fid)
+        {
+            claims[ClaimNames.FacilityId] = fid.ToString();
+        }
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = options.Value.Issuer,
+            Audience = options.Value.Audience,
+            Claims = claims,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = _credentials,
+        };
+        return new AccessToken(_handler.CreateToken(descriptor), expires);
+    }
+}

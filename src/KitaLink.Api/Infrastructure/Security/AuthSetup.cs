@@ -1,0 +1,109 @@
+using System.Security.Claims;
+using KitaLink.Api.Infrastructure.Http;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace KitaLink.Api.Infrastructure.Security;
+
+public static class AuthSetup
+{
+    /// <summary>
+    /// JWT bearer authentication and the named policies. Tokens are HS256 only, issuer, audience and
+    /// lifetime are checked with 30 s clock skew, and a token whose account was deleted or whose
+    /// token version is older than the account's (logout, password change) is rejected.
+    /// </summary>
+    public static WebApplicationBuilder AddKitaLinkAuth(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<JwtOptions>()
+            .BindConfiguration(JwtOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.SigningKeyBytes().Length >= 32, "Jwt:SigningKey must be at least 256 bits (32 bytes).")
+            .ValidateOnStart();
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<TokenRevocationCheck>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<JwtOptions>, TimeProvider>((bearer, jwtOptions, time) =>
+            {
+                var jwt = jwtOptions.Value;
+                bearer.MapInboundClaims = false;
+                bearer.RequireHttpsMetadata = false;
+                bearer.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ValidateIssuerSigningKey = true,
+                    IssuerSigningKey = new SymmetricSecurityKey(jwt.SigningKeyBytes()),
+                    ValidIssuer = jwt.Issuer,
+                    ValidAudience = jwt.Audience,
+                    ValidateIssuer = true,
+                    ValidateAudience = true,
+                    ValidateLifetime = true,
+                    RequireExpirationTime = true,
+                    RequireSignedTokens = true,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    NameClaimType = ClaimNames.Subject,
+                    RoleClaimType = ClaimNames.Role,
+                    // The service's clock (TimeProvider), so expiry follows the same time as everything else.
+                    LifetimeValidator = (notBefore, expires, _, parameters) =>
+                    {
+                        var now = time.GetUtcNow().UtcDateTime;
+                        return expires is { } exp
+                            && now < exp + parameters.ClockSkew
+                            && (notBefore is not { } nbf || now >= nbf - parameters.ClockSkew);
+                    },
+                };
+                bearer.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = async context =>
+                    {
+                        var check = context.HttpContext.RequestServices.GetRequiredService<TokenRevocationCheck>();
+                        if (!await check.IsCurrentAsync(context.Principal!, context.HttpContext.RequestAborted))
+                        {
+                            context.Fail("The token was revoked.");
+                        }
+                    },
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        await ApiProblem.Of(ErrorCodes.Unauthenticated).ExecuteAsync(context.HttpContext);
+                    },
+                    OnForbidden = context => ApiProblem.Of(ErrorCodes.Forbidden).ExecuteAsync(context.HttpContext),
+                };
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Parent, p => p.RequireAuthenticatedUser().RequireRole(Roles.Parent))
+            .AddPolicy(Policies.Staff, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Educator)
+                .RequireClaim(ClaimNames.FacilityId))
+            .AddPolicy(Policies.FacilityAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin)
+                .RequireClaim(ClaimNames.FacilityId))
+            .AddPolicy(Policies.Operator, p => p.RequireAuthenticatedUser().RequireRole(Roles.Operator));
+        return builder;
+    }
+}
+
+/// <summary>
+/// Makes logout, password change, reset and account deletion take effect at once on every instance:
+/// the token's version must equal the account's current one (one primary-key read per request).
+/// </summary>
+public sealed class TokenRevocationCheck(Npgsql.NpgsqlDataSource dataSource)
+{
+    public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(principal.FindFirstValue(ClaimNames.Subject), out var subject)
+            || !int.TryParse(principal.FindFirstValue(ClaimNames.TokenVersion), out var version))
+        {
+            return false;
+        }
+        var sql = principal.FindFirstValue(ClaimNames.Role) == Roles.Parent
+            ? "SELECT token_version FROM parent_accounts WHERE id = $1"
+            : "SELECT token_version FROM staff_members WHERE id = $1";
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = subject });
+        var current = await command.ExecuteScalarAsync(cancellationToken);
+        return current is int stored && stored == version;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Security.Claims;
+
+namespace KitaLink.Api.Infrastructure.Security;
+
+/// <summary>Claim types of KitaLink access tokens. Inbound claim mapping is off, so these arrive as written.</summary>
+public static class ClaimNames
+{
+    public const string Subject = "sub";
+    public const string Role = "role";
+    public const string FacilityId = "fid";
+    public const string TokenVersion = "ver";
+}
+
+/// <summary>The roles in access tokens; staff roles mirror <see cref="Staff.StaffRole"/>.</summary>
+public static class Roles
+{
+    public const string Parent = "parent";
+    public const string Operator = "operator";
+    public const string Admin = "admin";
+    public const string Educator = "educator";
+}
+
+/// <summary>Named authorization policies.</summary>
+public static class Policies
+{
+    public const string Parent = "Parent";
+    public const string Staff = "Staff";
+    public const string FacilityAdmin = "FacilityAdmin";
+    public const string Operator = "Operator";
+}
+
+public static class ClaimsPrincipalExtensions
+{
+    public static Guid UserId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ClaimNames.Subject), out var id)
+            ? id
+            : throw new InvalidOperationException("The token has no subject; the endpoint must require authorization.");
+
+    /// <summary>The staff member's facility, always from the token, never from the request.</summary>
+    public static Guid FacilityId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ClaimNames.FacilityId), out var id)
+            ? id
+            : throw new InvalidOperationException("The token has no facility; the endpoint must require the Staff policy.");
+
+    public static string? Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimNames.Role);
+}

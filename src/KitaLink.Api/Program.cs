@@ -1,0 +1,49 @@
+using FluentValidation;
+using KitaLink.Api.Health;
+using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Infrastructure.Startup;
+using KitaLink.Api.Staff;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Logging.ClearProviders().AddJsonConsole(options =>
+{
+    options.IncludeScopes = true;
+    options.UseUtcTimestamp = true;
+    options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+});
+
+builder.AddKitaLinkHttp();
+builder.AddKitaLinkData();
+builder.AddKitaLinkSecurity();
+builder.AddKitaLinkAuth();
+builder.AddKitaLinkStartupTasks();
+builder.Services.AddKitaLinkHealth();
+builder.Services.AddKitaLinkSwagger();
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+
+var app = builder.Build();
+
+app.UseKitaLinkProblemDetails();
+app.UseKitaLinkSecurityHeaders();
+app.UseKitaLinkRequestLimits();
+app.UseKitaLinkSwagger();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealth();
+app.MapStaffAuth();
+
+// `KitaLink.Api migrate` applies pending migrations and exits (one step per release in production).
+if (args is ["migrate"])
+{
+    await StartupTasks.RunStartupTasksAsync(app.Services, migrateOnly: true);
+    return;
+}
+
+await app.RunAsync();
+
+/// <summary>Entry point; public for <c>WebApplicationFactory&lt;Program&gt;</c> in the integration tests.</summary>
+public partial class Program;
