@@ -1,4 +1,6 @@
 using KitaLink.Api.Audit;
+using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Infrastructure.Pdf;
 
 namespace KitaLink.Api.Infrastructure.Security;
 
@@ -19,6 +21,8 @@ public static class SecuritySetup
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<PinProtector>();
         services.AddScoped<AuditTrail>();
+        services.AddScoped<MailOutbox>();
+        services.AddSingleton<PinLetterRenderer>();
         services.AddSingleton(TimeProvider.System);
         return builder;
     }
