@@ -1,0 +1,50 @@
+using FluentValidation;
+using KitaLink.Api.Accounts;
+
+namespace KitaLink.UnitTests;
+
+public sealed class PasswordPolicyTests
+{
+    private sealed record Input(string Password);
+
+    private sealed class Validator : AbstractValidator<Input>
+    {
+        public Validator() => RuleFor(i => i.Password).AcceptablePassword();
+    }
+
+    private static bool Accepts(string password) => new Validator().Validate(new Input(password)).IsValid;
+
+    [Theory]
+    [InlineData("qwerty123456")]
+    [InlineData("QWERTY123456")]
+    [InlineData("1qaz2wsx3edc")]
+    [InlineData("123qweasdzxc")]
+    public void CommonPasswords_AreRejectedRegardlessOfCase(string password)
+    {
+        Assert.True(PasswordPolicy.IsCommon(password));
+        Assert.False(Accepts(password));
+    }
+
+    [Theory]
+    [InlineData("short-pass1")]
+    [InlineData("")]
+    public void ShorterThan12_IsRejected(string password) => Assert.False(Accepts(password));
+
+    [Fact]
+    public void Exactly12And128Characters_AreAccepted_129IsNot()
+    {
+        Assert.True(Accepts("Kita-Ente-42"));
+        var longest = string.Concat(Enumerable.Repeat("Sonnenblume-", 11)) + "Garten-2026!"[..(128 - 132 + 12)];
+        Assert.Equal(128, longest.Length);
+        Assert.True(Accepts(longest));
+        Assert.False(Accepts(new string('k', 129)));
+    }
+
+    [Fact]
+    public void NoCompositionRules_AllLowercaseWordsAreFine() =>
+        Assert.True(Accepts("gelbe tulpen am fenster"));
+
+    [Fact]
+    public void Length_CountsUserPerceivedCharacters() =>
+        Assert.Equal(12, PasswordPolicy.Length("ääääää🙂🙂🙂🙂🙂🙂"));
+}
