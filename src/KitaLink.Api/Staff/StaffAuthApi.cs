@@ -28,8 +28,12 @@ public static class StaffAuthApi
             .WithName("createStaffToken")
             .WithSummary("Sign in as staff or operator")
             .WithDescription("Exchanges email and password of a staff member (admin, educator) or operator for a bearer access token.")
+            .WithRateLimits(
+                RateLimitRules.PerAddress(RateLimitRules.Names.LoginPerAddress),
+                RateLimitRules.PerRequest<CredentialsRequest>(RateLimitRules.Names.LoginPerAccount,
+                    r => r.Email is null ? null : "staff:" + EmailAddress.Normalize(r.Email)))
             .WithValidation<CredentialsRequest>()
-            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.RateLimited, ErrorCodes.ServiceUnavailable);
+            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.ServiceUnavailable);
         return app;
     }
 

@@ -24,6 +24,7 @@ public static class SecuritySetup
         services.AddScoped<MailOutbox>();
         services.AddSingleton<PinLetterRenderer>();
         services.AddSingleton(TimeProvider.System);
+        services.AddKitaLinkRateLimiting(builder.Configuration);
         return builder;
     }
 }
