@@ -16,6 +16,7 @@ builder.Logging.ClearProviders().AddJsonConsole(options =>
 });
 
 builder.AddKitaLinkHttp();
+builder.AddKitaLinkEdge();
 builder.AddKitaLinkData();
 builder.AddKitaLinkSecurity();
 builder.AddKitaLinkAuth();
@@ -26,6 +27,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Si
 
 var app = builder.Build();
 
+app.UseKitaLinkEdge();
 app.UseKitaLinkProblemDetails();
 app.UseKitaLinkSecurityHeaders();
 app.UseKitaLinkRequestLimits();

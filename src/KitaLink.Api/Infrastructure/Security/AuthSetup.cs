@@ -20,6 +20,8 @@ public static class AuthSetup
             .BindConfiguration(JwtOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => o.SigningKeyBytes().Length >= 32, "Jwt:SigningKey must be at least 256 bits (32 bytes).")
+            .Validate(o => builder.Environment.IsDevelopment() || !DevelopmentKeys.IsDevelopmentKey(o.SigningKey),
+                "Jwt:SigningKey is the public development key; configure a secret key outside Development.")
             .ValidateOnStart();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<TokenRevocationCheck>();
