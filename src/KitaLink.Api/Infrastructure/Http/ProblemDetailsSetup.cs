@@ -71,6 +71,12 @@ internal sealed partial class UnhandledExceptionHandler(
                 }
                 LogBadRequest(logger, status, bad.GetType().Name);
                 break;
+            case KitaLink.Api.Infrastructure.Security.PasswordHashingBusyException:
+                // Too many password checks at once: a quick, retryable answer instead of a long wait.
+                status = StatusCodes.Status503ServiceUnavailable;
+                httpContext.Response.Headers.RetryAfter = "1";
+                LogBusy(logger);
+                break;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 // The client went away; nobody is left to read an answer.
                 return true;
@@ -111,6 +117,9 @@ internal sealed partial class UnhandledExceptionHandler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rejected unreadable request with {Status} ({Reason})")]
     private static partial void LogBadRequest(ILogger logger, int status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Password hashing is saturated; answered 503")]
+    private static partial void LogBusy(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);

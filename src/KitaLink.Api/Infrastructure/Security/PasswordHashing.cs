@@ -25,6 +25,8 @@ public sealed class PasswordHashing : IDisposable
     private readonly PasswordHasher<object> _hasher;
     private readonly SemaphoreSlim _gate;
     private readonly TimeSpan _queueTimeout;
+    private readonly int _maxQueued;
+    private int _queued;
     private readonly Lazy<string> _dummyHash;
 
     public PasswordHashing(IOptions<PasswordOptions> options)
@@ -38,6 +40,7 @@ public sealed class PasswordHashing : IDisposable
         var slots = value.MaxConcurrentHashes > 0 ? value.MaxConcurrentHashes : Environment.ProcessorCount;
         _gate = new SemaphoreSlim(slots, slots);
         _queueTimeout = TimeSpan.FromMilliseconds(value.QueueTimeoutMilliseconds);
+        _maxQueued = value.MaxQueuedHashes > 0 ? value.MaxQueuedHashes : slots * 32;
         // Verified against when an account does not exist, so the answer takes as long as a real check.
         _dummyHash = new Lazy<string>(() => _hasher.HashPassword(new object(), Guid.NewGuid().ToString()));
     }
@@ -62,7 +65,22 @@ public sealed class PasswordHashing : IDisposable
 
     private async Task<T> RunGatedAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
-        if (!await _gate.WaitAsync(_queueTimeout, cancellationToken))
+        // Shed load before queueing: a flood gets a fast 503 instead of a growing wait for everybody.
+        if (Interlocked.Increment(ref _queued) > _maxQueued)
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new PasswordHashingBusyException();
+        }
+        bool acquired;
+        try
+        {
+            acquired = await _gate.WaitAsync(_queueTimeout, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+        if (!acquired)
         {
             throw new PasswordHashingBusyException();
         }
