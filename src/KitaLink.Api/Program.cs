@@ -1,9 +1,12 @@
 using FluentValidation;
+using KitaLink.Api.Accounts;
+using KitaLink.Api.Auth;
 using KitaLink.Api.Health;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
+using KitaLink.Api.Links;
 using KitaLink.Api.Staff;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,6 +23,7 @@ builder.AddKitaLinkData();
 builder.AddKitaLinkSecurity();
 builder.AddKitaLinkAuth();
 builder.AddKitaLinkStartupTasks();
+builder.AddKitaLinkParents();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
@@ -35,6 +39,10 @@ app.UseAuthorization();
 
 app.MapHealth();
 app.MapStaffAuth();
+app.MapParentAccounts();
+app.MapParentAuth();
+app.MapMe();
+app.MapMyChildren();
 
 // `KitaLink.Api migrate` applies pending migrations and exits (one step per release in production).
 if (args is ["migrate"])
