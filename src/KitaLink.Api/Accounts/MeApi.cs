@@ -7,6 +7,7 @@ using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Links;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace KitaLink.Api.Accounts;
@@ -77,7 +78,7 @@ public static class MeApi
     }
 
     public static async Task<Results<NoContent, ApiProblem>> DeleteAsync(
-        DeleteAccountRequest request,
+        [FromBody] DeleteAccountRequest request,
         ClaimsPrincipal user,
         KitaLinkDbContext db,
         ParentCredentials credentials,
