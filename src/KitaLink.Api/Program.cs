@@ -1,9 +1,14 @@
 using FluentValidation;
+using KitaLink.Api.Audit;
+using KitaLink.Api.Children;
+using KitaLink.Api.Facilities;
+using KitaLink.Api.Guardians;
 using KitaLink.Api.Health;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
+using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,6 +25,7 @@ builder.AddKitaLinkData();
 builder.AddKitaLinkSecurity();
 builder.AddKitaLinkAuth();
 builder.AddKitaLinkStartupTasks();
+builder.AddKitaLinkPins();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
@@ -35,6 +41,12 @@ app.UseAuthorization();
 
 app.MapHealth();
 app.MapStaffAuth();
+app.MapFacilities();
+app.MapFacilityStaff();
+app.MapChildren();
+app.MapChildEvents();
+app.MapGuardians();
+app.MapPins();
 
 // `KitaLink.Api migrate` applies pending migrations and exits (one step per release in production).
 if (args is ["migrate"])
