@@ -1,6 +1,7 @@
 using FluentValidation;
 using KitaLink.Api.Health;
 using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
@@ -19,6 +20,7 @@ builder.AddKitaLinkHttp();
 builder.AddKitaLinkData();
 builder.AddKitaLinkSecurity();
 builder.AddKitaLinkAuth();
+builder.AddKitaLinkMail();
 builder.AddKitaLinkStartupTasks();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
