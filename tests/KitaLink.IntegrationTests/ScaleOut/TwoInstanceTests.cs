@@ -52,6 +52,17 @@ public sealed class TwoInstances : IAsyncLifetime
 public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<TwoInstances>
 {
     [Fact]
+    public async Task TokenIssuedByOneInstance_IsAcceptedByTheOther()
+    {
+        using var a = instances.A.CreateClient();
+        using var b = instances.B.CreateClient();
+        var token = await a.OperatorTokenAsync();
+
+        await (await b.GetAsync("/api/v1/facilities", token)).ExpectAsync(HttpStatusCode.OK);
+        await (await b.GetAsync("/api/v1/facilities", token: null)).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
     public async Task RateLimitCounters_AreSharedBetweenProcesses()
     {
         using var a = instances.A.CreateClient();
