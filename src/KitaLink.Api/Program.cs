@@ -6,6 +6,8 @@ using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
 using KitaLink.Api.Staff;
 
+if (args is ["healthcheck"]) return await HealthCheckCommand.RunAsync();
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Logging.ClearProviders().AddJsonConsole(options =>
@@ -40,10 +42,11 @@ app.MapStaffAuth();
 if (args is ["migrate"])
 {
     await StartupTasks.RunStartupTasksAsync(app.Services, migrateOnly: true);
-    return;
+    return 0;
 }
 
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public for <c>WebApplicationFactory&lt;Program&gt;</c> in the integration tests.</summary>
 public partial class Program;
