@@ -1,31 +1,79 @@
 #!/usr/bin/env bash
-# Runs KitaLink locally: a project-local PostgreSQL (.local/pg), migrations, demo data, the API with
-# Swagger UI on 127.0.0.1. Mail is written as .eml files to .local/mail. Ctrl-C stops everything.
+# Runs KitaLink locally: a project-local PostgreSQL (.local/pg, installed with apt-get if missing), the
+# API in Development (applies migrations, seeds demo data once) with Swagger UI on 127.0.0.1. Mail is
+# written as .eml files to .local/mail, the API log to .local/api.log. Ctrl-C stops the API and PostgreSQL.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-pg_dir="$root/.local/pg"
-mail_dir="$root/.local/mail"
+if ! command -v dotnet >/dev/null; then
+  echo "dotnet was not found: install the .NET 10 SDK first." >&2
+  exit 1
+fi
+
+local_dir="$root/.local"
+pg_dir="$local_dir/pg"
+mail_dir="$local_dir/mail"
+log="$local_dir/api.log"
 mkdir -p "$mail_dir"
 
-port=$(scripts/pg.sh start "$pg_dir")
-psql="$(scripts/pg.sh bin)/psql"
-if ! "$psql" -h 127.0.0.1 -p "$port" -U kitalink -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'kitalink'" | grep -q 1; then
-  "$psql" -h 127.0.0.1 -p "$port" -U kitalink -d postgres -qc "CREATE DATABASE kitalink" >/dev/null
+# One run per checkout: a second one would share the cluster and stop it under the first one's feet.
+# Children do not inherit the lock (9>&-), so a crashed run leaves no stale lock behind.
+exec 9>"$local_dir/run.lock"
+if ! flock -n 9; then
+  echo "scripts/run.sh is already running in this checkout; stop it with Ctrl-C first." >&2
+  exit 1
 fi
 
 api_pid=""
 cleanup() {
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM HUP
   if [[ -n "$api_pid" ]] && kill -0 "$api_pid" 2>/dev/null; then
-    kill -INT "$api_pid" 2>/dev/null || true
+    # SIGTERM is ASP.NET Core's graceful shutdown; give requests and the outbox sender time to finish.
+    kill -TERM "$api_pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do
+      kill -0 "$api_pid" 2>/dev/null || break
+      sleep 0.25
+    done
+    kill -KILL "$api_pid" 2>/dev/null || true
     wait "$api_pid" 2>/dev/null || true
   fi
-  scripts/pg.sh stop "$pg_dir"
+  scripts/pg.sh stop "$pg_dir" 9>&-
   echo "KitaLink stopped (API and PostgreSQL)."
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# Ctrl-C, kill, closed terminal: a requested stop, so exit 0 (the EXIT trap cleans up).
+trap 'echo; exit 0' INT TERM HUP
+
+# Status code of GET http://127.0.0.1:PORT/PATH, or nothing. Plain bash: curl may not be installed.
+http_status() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1"
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$2" "$1" >&3
+    read -r -t 10 _ code _ <&3
+    echo "$code"
+  ) 2>/dev/null || true
+}
+
+api_failed() {
+  echo "$1 Last lines of $log:" >&2
+  tail -n 40 "$log" >&2
+  exit 1
+}
+
+echo "Starting PostgreSQL (.local/pg)..."
+port=$(scripts/pg.sh start "$pg_dir" 9>&-)
+psql="$(scripts/pg.sh bin)/psql"
+if [[ "$("$psql" -h 127.0.0.1 -p "$port" -U kitalink -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'kitalink'")" != 1 ]]; then
+  "$psql" -h 127.0.0.1 -p "$port" -U kitalink -d postgres -qc "CREATE DATABASE kitalink" >/dev/null
+fi
+
+echo "Building KitaLink (the first build restores NuGet packages and takes a while)..."
+if ! dotnet build src/KitaLink.Api -c Debug -nologo -v quiet >"$local_dir/build.log" 2>&1 9>&-; then
+  cat "$local_dir/build.log" >&2
+  exit 1
+fi
 
 api_port=5080
 while (exec 3<>"/dev/tcp/127.0.0.1/$api_port") 2>/dev/null; do api_port=$((api_port + 1)); done
@@ -35,18 +83,28 @@ export ASPNETCORE_ENVIRONMENT=Development
 export ASPNETCORE_URLS="$url"
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$port;Database=kitalink;Username=kitalink"
 export Smtp__PickupDirectory="$mail_dir"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-echo "Building KitaLink..."
-dotnet build src/KitaLink.Api -c Debug -v quiet -nologo >/dev/null
-dotnet run --project src/KitaLink.Api --no-build --no-launch-profile &
+echo "Starting the API (log: .local/api.log)..."
+# The built assembly, not `dotnet run`: one process to stop. As a background job of this script it
+# ignores the terminal's Ctrl-C; the EXIT trap stops it with SIGTERM after this script got the signal.
+(cd src/KitaLink.Api && exec dotnet bin/Debug/net10.0/KitaLink.Api.dll) >"$log" 2>&1 9>&- &
 api_pid=$!
 
-for _ in $(seq 1 120); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$api_port") 2>/dev/null; then break; fi
-  if ! kill -0 "$api_pid" 2>/dev/null; then echo "The API did not start; see the log above." >&2; exit 1; fi
+# Ready means migrated, seeded and able to reach PostgreSQL (GET /health/ready answers 200).
+ready_timeout=180
+for ((waited = 0; waited < ready_timeout * 2; waited++)); do
+  if ! kill -0 "$api_pid" 2>/dev/null; then
+    status=0
+    wait "$api_pid" || status=$?
+    api_pid=""
+    api_failed "The API exited with code $status before it was ready."
+  fi
+  [[ "$(http_status "$api_port" /health/ready)" == 200 ]] && break
   sleep 0.5
 done
+if [[ "$(http_status "$api_port" /health/ready)" != 200 ]]; then
+  api_failed "The API was not ready after ${ready_timeout}s."
+fi
 
 cat <<BANNER
 
@@ -55,7 +113,8 @@ cat <<BANNER
   Swagger UI  $url/swagger
   Health      $url/health/ready
   PostgreSQL  127.0.0.1:$port (database kitalink, user kitalink, data in .local/pg)
-  Mail        .eml files in $mail_dir (PIN 2 emails, password resets)
+  Mail        .eml files in .local/mail (PIN 2 emails, password resets)
+  Log         .local/api.log (tail -f .local/api.log)
 
   Demo accounts (POST /api/v1/staff/auth/token)
     operator  operator@kitalink.example / KitaLink-Operator-2026
@@ -65,4 +124,8 @@ cat <<BANNER
   Press Ctrl-C to stop the API and PostgreSQL.
 
 BANNER
-wait "$api_pid"
+
+status=0
+wait "$api_pid" || status=$?
+api_pid=""
+api_failed "The API stopped on its own (exit code $status)."

@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# Builds and runs every KitaLink test against a throwaway PostgreSQL cluster that this script starts
-# and removes again. No Docker, no manual steps.
+# Builds and runs every KitaLink test (unit and integration) against real PostgreSQL and prints one
+# summary line. Extra arguments go to `dotnet test`, e.g. --filter "FullyQualifiedName~StaffAuth".
+#
+# PostgreSQL: the server in KITALINK_TEST_POSTGRES (an Npgsql connection string of a role that may
+# create databases, e.g. CI's service container), or else a throwaway cluster this script starts with
+# scripts/pg.sh (installed with apt-get if missing) and removes again. No Docker, no manual steps.
+# TRX results land in .local/test-results.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-scripts/pg.sh ensure
-pg_dir=$(mktemp -d /tmp/kitalink-test-pg.XXXXXX)
-chmod 755 "$pg_dir"
-cleanup() {
-  scripts/pg.sh stop "$pg_dir"
-  rm -rf "$pg_dir"
-}
-trap cleanup EXIT
-port=$(scripts/pg.sh start "$pg_dir" fast)
-export KITALINK_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=kitalink"
+if [[ -n "${KITALINK_TEST_POSTGRES:-}" ]]; then
+  echo "PostgreSQL: the server in KITALINK_TEST_POSTGRES"
+else
+  scripts/pg.sh ensure
+  pg_dir=$(mktemp -d /tmp/kitalink-test-pg.XXXXXX)
+  # As root the cluster runs as the postgres user, which must reach the folder.
+  chmod 755 "$pg_dir"
+  cleanup() {
+    scripts/pg.sh stop "$pg_dir"
+    rm -rf "$pg_dir"
+  }
+  trap cleanup EXIT
+  port=$(scripts/pg.sh start "$pg_dir" fast)
+  echo "PostgreSQL: throwaway cluster on 127.0.0.1:$port"
+  export KITALINK_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=kitalink"
+fi
 
 dotnet tool restore >/dev/null
 dotnet build api.sln -c Release -nologo -v quiet

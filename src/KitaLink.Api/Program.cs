@@ -15,6 +15,8 @@ using KitaLink.Api.Links;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
 
+if (args is ["healthcheck"]) return await HealthCheckCommand.RunAsync();
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Logging.ClearProviders().AddJsonConsole(options =>
@@ -64,10 +66,11 @@ app.MapPins();
 if (args is ["migrate"])
 {
     await StartupTasks.RunStartupTasksAsync(app.Services, migrateOnly: true);
-    return;
+    return 0;
 }
 
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public for <c>WebApplicationFactory&lt;Program&gt;</c> in the integration tests.</summary>
 public partial class Program;

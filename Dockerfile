@@ -1,0 +1,40 @@
+# KitaLink API image. Build: docker build -t kitalink .
+# Configuration comes from the environment at run time (see README, "Configuration"); no secret is
+# baked in. Apply migrations once per release with: docker run --rm -e ConnectionStrings__Postgres=... kitalink migrate
+
+# --- build -------------------------------------------------------------------------------------------
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# Restore first with only the SDK pin, central build settings and the project file, so the package
+# layer is reused until one of them changes.
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/KitaLink.Api/KitaLink.Api.csproj src/KitaLink.Api/
+RUN dotnet restore src/KitaLink.Api/KitaLink.Api.csproj
+
+COPY .editorconfig ./
+COPY src/KitaLink.Api/ src/KitaLink.Api/
+# Resources/ (letter fonts, the common-password list) is copied to the output by the csproj.
+# appsettings.Development.json carries the well-known development keys; the image must not be able
+# to fall back to them, whatever ASPNETCORE_ENVIRONMENT says.
+RUN dotnet publish src/KitaLink.Api/KitaLink.Api.csproj -c Release --no-restore -o /app -p:UseAppHost=false \
+    && rm /app/appsettings.Development.json
+
+# --- runtime -----------------------------------------------------------------------------------------
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+ENV ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_HTTP_PORTS=8080
+COPY --from=build /app ./
+
+# The non-root "app" user of the .NET images. /app stays read-only to it: Data Protection keys and the
+# mail outbox live in PostgreSQL, and production mail goes out over SMTP (Smtp__Host).
+USER $APP_UID
+EXPOSE 8080
+
+# The runtime image has no curl: the service probes its own /health/live (exit 0 healthy, 1 not).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["dotnet", "KitaLink.Api.dll", "healthcheck"]
+
+ENTRYPOINT ["dotnet", "KitaLink.Api.dll"]
