@@ -34,3 +34,24 @@ public sealed class EmailAddressTests
     [Fact]
     public void Normalize_TrimsAndLowercases() => Assert.Equal("eltern@gmail.com", EmailAddress.Normalize(" Eltern@Gmail.COM "));
 }
+
+public sealed class GuardianEmailChangeTests
+{
+    private static readonly DateTimeOffset s_now = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Update_WithAnotherAddress_ReportsAChangedAddress()
+    {
+        var guardian = new KitaLink.Api.Guardians.Guardian(Guid.NewGuid(), Guid.NewGuid(), "Julia", "Mutter", "eltern@gmail.com", s_now);
+        Assert.True(guardian.Update(null, null, "eltern@googlemail.com", s_now));
+        Assert.Equal("eltern@googlemail.com", guardian.Email);
+    }
+
+    [Fact]
+    public void Update_ChangingOnlyLetterCase_StoresItButIsNoNewAddress()
+    {
+        var guardian = new KitaLink.Api.Guardians.Guardian(Guid.NewGuid(), Guid.NewGuid(), "Julia", "Mutter", "eltern@gmail.com", s_now);
+        Assert.False(guardian.Update(null, null, " Eltern@Gmail.com ", s_now));
+        Assert.Equal("Eltern@Gmail.com", guardian.Email);
+    }
+}

@@ -2,6 +2,7 @@ using FluentValidation;
 using KitaLink.Api.Auth;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Links;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -44,6 +45,10 @@ public static class AccountsApi
                 "address the answer is `email_mismatch` with a masked hint of the address on file. Each failed attempt " +
                 "(wrong PIN 2 or email) counts; the fifth locks the pair. If an account exists for the email, sign in and " +
                 "use `POST /api/v1/me/children` instead (`account_exists`).")
+            .WithRateLimits(
+                RateLimitRules.PerAddress(RateLimitRules.Names.RegistrationPerAddress),
+                RateLimitRules.PerRequest<RegisterRequest>(RateLimitRules.Names.RedemptionPerAccount,
+                    r => r.Email is null ? null : "email:" + EmailAddress.Normalize(r.Email)))
             .WithValidation<RegisterRequest>()
             .ProducesErrors(
                 ErrorCodes.PinsInvalid,

@@ -59,6 +59,10 @@ public static class ParentAuthApi
             .WithSummary("Sign in as a parent")
             .WithDescription("Exchanges email and password for an access token and a refresh token. Wrong password, unknown " +
                 "email and a temporarily locked account (too many failed attempts) all answer `invalid_credentials`.")
+            .WithRateLimits(
+                RateLimitRules.PerAddress(RateLimitRules.Names.LoginPerAddress),
+                RateLimitRules.PerRequest<CredentialsRequest>(RateLimitRules.Names.LoginPerAccount,
+                    r => r.Email is null ? null : "parent:" + EmailAddress.Normalize(r.Email)))
             .WithValidation<CredentialsRequest>()
             .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.ServiceUnavailable);
 
@@ -69,6 +73,7 @@ public static class ParentAuthApi
             .WithDescription("Consumes the refresh token and returns a new access token and a new refresh token. Each refresh " +
                 "token works once: presenting a used one again is treated as theft. That session's refresh tokens are revoked " +
                 "and every access token of the account stops working; other devices renew with their own refresh tokens.")
+            .WithRateLimits(RateLimitRules.PerAddress(RateLimitRules.Names.RefreshPerAddress))
             .WithValidation<RefreshRequest>()
             .ProducesErrors(ErrorCodes.Unauthenticated);
 
@@ -85,6 +90,10 @@ public static class ParentAuthApi
             .WithSummary("Request a password reset email")
             .WithDescription("Always answers 202, whether or not an account exists for the email. If one does, a single-use code " +
                 "valid for one hour is emailed to it.")
+            .WithRateLimits(
+                RateLimitRules.PerAddress(RateLimitRules.Names.PasswordResetPerAddress),
+                RateLimitRules.PerRequest<PasswordResetRequest>(RateLimitRules.Names.PasswordResetPerAccount,
+                    r => r.Email is null ? null : EmailAddress.Normalize(r.Email)))
             .WithValidation<PasswordResetRequest>();
 
         group.MapPost("/password-reset/confirm", ConfirmPasswordResetAsync)
@@ -93,6 +102,7 @@ public static class ParentAuthApi
             .WithSummary("Set a new password with the emailed code")
             .WithDescription("Sets the new password, lifts a login lockout and signs the account out everywhere. " +
                 "The app then signs in with the new password.")
+            .WithRateLimits(RateLimitRules.PerAddress(RateLimitRules.Names.PasswordResetPerAddress))
             .WithValidation<PasswordResetConfirmRequest>()
             .ProducesErrors(ErrorCodes.ResetTokenInvalid, ErrorCodes.ServiceUnavailable);
 

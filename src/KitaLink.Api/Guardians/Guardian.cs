@@ -34,18 +34,22 @@ public sealed class Guardian
 
     public Children.Child? Child { get; private set; }
 
-    /// <summary>Updates the record; returns true when the email changed (the caller then revokes a pending PIN pair).</summary>
+    /// <summary>
+    /// Updates the record; returns true when the email now names another mailbox (the caller then revokes a
+    /// pending PIN pair). A change of letter case only is stored but is no new address: matching ignores case,
+    /// so PIN 2 reached the right mailbox and the pending pair stays valid.
+    /// </summary>
     public bool Update(string? name, string? relationship, string? email, DateTimeOffset now)
     {
         Name = name ?? Name;
         Relationship = relationship ?? Relationship;
-        var emailChanged = false;
+        var addressChanged = false;
         if (email is not null && email.Trim() != Email)
         {
+            addressChanged = !Accounts.EmailAddress.Matches(email, Email);
             Email = email.Trim();
-            emailChanged = true;
         }
         UpdatedAt = now;
-        return emailChanged;
+        return addressChanged;
     }
 }

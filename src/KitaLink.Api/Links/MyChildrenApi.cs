@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using FluentValidation;
+using KitaLink.Api.Accounts;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
@@ -52,6 +53,9 @@ public static class MyChildrenApi
                 "changed facility, pass the old record's id as `replacesChildId`: once the old facility has marked the " +
                 "child as left, the new record is linked and the old link archived; while the child is still active " +
                 "there the answer is `previous_child_still_active` (link without `replacesChildId` to keep both).")
+            .WithRateLimits(
+                RateLimitRules.PerAddress(RateLimitRules.Names.RedemptionPerAddress),
+                RateLimitRules.PerUser(RateLimitRules.Names.RedemptionPerAccount))
             .WithValidation<LinkChildRequest>()
             .ProducesErrors(
                 ErrorCodes.PinsInvalid,

@@ -94,8 +94,9 @@ public sealed class ProblemDetailsTests(FaultyEndpointFactory factory) : IClassF
         var response = await factory.CreateClient().PostJsonAsync(TokenPath, new { email = "", password = "" });
         var problem = await response.ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         var errors = problem.GetProperty("errors");
-        Assert.True(errors.TryGetProperty("Email", out _) || errors.TryGetProperty("email", out _), errors.ToString());
-        Assert.True(errors.TryGetProperty("Password", out _) || errors.TryGetProperty("password", out _), errors.ToString());
+        // Field names as in the JSON body (camelCase).
+        Assert.True(errors.TryGetProperty("email", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("password", out _), errors.ToString());
     }
 
     [Fact]

@@ -59,6 +59,11 @@ public class KitaLinkFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Startup:ApplyMigrations"] = "false",
             ["Startup:SeedDemoData"] = "false",
         };
+        // Tests send everything from one client address; the limits are tested with tight values where it matters.
+        foreach (var rule in typeof(KitaLink.Api.Infrastructure.Security.RateLimitRules.Names).GetFields())
+        {
+            settings[$"RateLimits:{rule.GetValue(null)}:Limit"] = "100000";
+        }
         foreach (var (key, value) in Settings)
         {
             settings[key] = value;

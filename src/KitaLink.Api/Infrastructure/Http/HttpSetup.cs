@@ -16,6 +16,11 @@ public static class HttpSetup
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
         });
         builder.Services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
+        // Validation errors name fields as the JSON does (camelCase), in `errors` keys and messages.
+        FluentValidation.ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+            member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         // Unreadable bodies throw BadHttpRequestException, which the exception handler turns into problem details.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddHttpContextAccessor();

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace KitaLink.Api.Infrastructure.Startup;
 
-/// <summary><c>Database__*</c> and <c>Demo__*</c>: what the service does to the database when it starts.</summary>
+/// <summary><c>Startup__ApplyMigrations</c> and <c>Startup__SeedDemoData</c>: what the service does to the database when it starts.</summary>
 public sealed class StartupOptions
 {
     /// <summary>Apply pending migrations at start-up (Development default). Production runs <c>KitaLink.Api migrate</c> once per release instead.</summary>
