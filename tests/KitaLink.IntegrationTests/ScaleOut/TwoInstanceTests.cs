@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using KitaLink.IntegrationTests.Infrastructure;
+using MimeKit;
 
 namespace KitaLink.IntegrationTests.ScaleOut;
 
@@ -31,6 +32,10 @@ public sealed class TwoInstances : IAsyncLifetime
             ["Outbox__PollIntervalMilliseconds"] = "100",
             ["Bootstrap__OperatorEmail"] = KitaLinkFactory.OperatorEmail,
             ["Bootstrap__OperatorPassword"] = KitaLinkFactory.OperatorPassword,
+            ["RateLimits__RegistrationPerAddress__Limit"] = "100000",
+            ["RateLimits__RedemptionPerAddress__Limit"] = "100000",
+            ["RateLimits__RedemptionPerAccount__Limit"] = "100000",
+            ["RateLimits__LoginPerAddress__Limit"] = "100000",
             ["RateLimits__LoginPerAccount__Limit"] = "4",
             ["RateLimits__LoginPerAccount__WindowSeconds"] = "600",
             ["Logging__LogLevel__Default"] = "Warning",
@@ -78,5 +83,93 @@ public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<Two
             .ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
         await (await b.PostJsonAsync("/api/v1/staff/auth/token", new { email, password = "wrong-password-123" }))
             .ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+    }
+
+    [Fact]
+    public async Task FiftyParallelRedemptionsAcrossBothInstances_LinkExactlyOnce()
+    {
+        using var a = instances.A.CreateClient();
+        using var b = instances.B.CreateClient();
+        var facility = await a.CreateFacilityAsync();
+        var email = ParentApi.UniqueEmail();
+        var guardian = await a.CreateChildWithGuardianAsync(facility, email);
+        var pins = await CreatePinsAsync(b, facility, guardian);
+
+        using var start = new SemaphoreSlim(0);
+        var attempts = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            var client = i % 2 == 0 ? a : b;
+            return await client.RegisterAsync(email, pins.Pin1, pins.Pin2);
+        })).ToList();
+        start.Release(50);
+        var responses = await Task.WhenAll(attempts);
+
+        var statuses = responses.Select(r => (int)r.StatusCode).ToList();
+        Assert.Equal(1, statuses.Count(s => s == 201));
+        Assert.Equal(49, statuses.Count(s => s == 409));
+        foreach (var conflict in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+        {
+            await conflict.ExpectProblemAsync(HttpStatusCode.Conflict, "pins_already_used");
+        }
+    }
+
+    [Fact]
+    public async Task OutboxWithBothSendersRunning_DeliversEveryMailExactlyOnce()
+    {
+        using var a = instances.A.CreateClient();
+        using var b = instances.B.CreateClient();
+        var facility = await a.CreateFacilityAsync();
+        var created = new List<(string Email, Guid MessageId)>();
+        for (var i = 0; i < 30; i++)
+        {
+            var client = i % 2 == 0 ? a : b;
+            var guardian = await client.CreateChildWithGuardianAsync(facility, ParentApi.UniqueEmail(prefix: $"once{i}"));
+            var body = await (await client.PostJsonAsync(
+                $"/api/v1/facility/children/{guardian.ChildId}/guardians/{guardian.GuardianId}/pins", null, facility.AdminToken))
+                .ExpectAsync(HttpStatusCode.Created);
+            created.Add((guardian.Email, body.GetProperty("pin2Delivery").GetProperty("messageId").GetGuid()));
+        }
+
+        foreach (var (email, messageId) in created)
+        {
+            await instances.Smtp.WaitForMailAsync(email, messageId);
+        }
+        // Both senders poll every 100 ms: give a second send, if any, ample time to show up.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        foreach (var (email, _) in created)
+        {
+            Assert.Single(instances.Smtp.To(email));
+        }
+    }
+
+    [Fact]
+    public async Task FailedAttemptsOnBothInstances_LockThePairForBoth()
+    {
+        using var a = instances.A.CreateClient();
+        using var b = instances.B.CreateClient();
+        var facility = await b.CreateFacilityAsync();
+        var email = ParentApi.UniqueEmail();
+        var guardian = await b.CreateChildWithGuardianAsync(facility, email);
+        var pins = await CreatePinsAsync(a, facility, guardian);
+        var wrongPin2 = pins.Pin2 == "2222-2222" ? "3333-3333" : "2222-2222";
+
+        for (var i = 0; i < 5; i++)
+        {
+            var client = i % 2 == 0 ? a : b;
+            await (await client.RegisterAsync(email, pins.Pin1, wrongPin2)).ExpectProblemAsync((HttpStatusCode)422, "pins_invalid");
+        }
+        await (await a.RegisterAsync(email, pins.Pin1, pins.Pin2)).ExpectProblemAsync((HttpStatusCode)423, "pins_locked");
+        await (await b.RegisterAsync(email, pins.Pin1, pins.Pin2)).ExpectProblemAsync((HttpStatusCode)423, "pins_locked");
+    }
+
+    private async Task<TestPins> CreatePinsAsync(HttpClient client, TestFacility facility, TestGuardian guardian)
+    {
+        var created = await (await client.PostJsonAsync(
+            $"/api/v1/facility/children/{guardian.ChildId}/guardians/{guardian.GuardianId}/pins", null, facility.AdminToken))
+            .ExpectAsync(HttpStatusCode.Created);
+        MimeMessage mail = await instances.Smtp.WaitForMailAsync(guardian.Email, created.GetProperty("pin2Delivery").GetProperty("messageId").GetGuid());
+        return new TestPins(guardian.ChildId, guardian.GuardianId, created.GetProperty("pin1").GetString()!,
+            StaffApi.Pin2Of(mail), created.GetProperty("expiresAt").GetDateTimeOffset());
     }
 }
