@@ -97,7 +97,8 @@ public sealed partial class OutboxProcessor
 
         // Stop starting new sends well before the lease ends: a send may take up to two SMTP timeouts
         // (connect, then data), and after the lease another instance may take the message.
-        var sendWindow = elapsed.Elapsed + TimeSpan.FromSeconds(_options.LeaseSeconds - (2 * _smtp.TimeoutSeconds));
+        // The stopwatch started before the claim, so the window errs on the safe side.
+        var sendWindow = TimeSpan.FromSeconds(_options.LeaseSeconds - (2 * _smtp.TimeoutSeconds));
 
         // The batch is dealt out over up to Smtp:MaxConnections lanes, each with its own connection
         // and DbContext, so a slow server round trip or database write does not hold up the others.

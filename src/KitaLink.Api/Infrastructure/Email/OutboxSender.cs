@@ -13,6 +13,8 @@ public sealed partial class OutboxSender(OutboxProcessor processor, IOptions<Out
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the start-up path: the host does not wait for the first round.
+        await Task.Yield();
         var settings = options.Value;
         var poll = TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds);
         var consecutiveErrors = 0;
