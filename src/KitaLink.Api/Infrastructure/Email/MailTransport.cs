@@ -34,7 +34,16 @@ public sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTran
         {
             if (!_client.IsConnected)
             {
-                var socket = await ConnectSocketAsync(cancellationToken);
+                await ConnectAsync(cancellationToken);
+            }
+            await _client.SendAsync(message, cancellationToken);
+        }
+
+        private async Task ConnectAsync(CancellationToken cancellationToken)
+        {
+            var socket = await ConnectSocketAsync(cancellationToken);
+            try
+            {
                 await _client.ConnectAsync(socket, options.Host!, options.Port, options.SocketOptions, cancellationToken);
                 if (!options.Pipelining)
                 {
@@ -45,7 +54,17 @@ public sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTran
                     await _client.AuthenticateAsync(options.Username, options.Password ?? "", cancellationToken);
                 }
             }
-            await _client.SendAsync(message, cancellationToken);
+            catch
+            {
+                // A half-open session (greeted but not authenticated) must not be reused for the next
+                // message; it reconnects from scratch instead.
+                if (_client.IsConnected)
+                {
+                    await _client.DisconnectAsync(quit: false, CancellationToken.None);
+                }
+                socket.Dispose();
+                throw;
+            }
         }
 
         /// <summary>

@@ -19,8 +19,8 @@ public sealed record OutboxBatchResult(int Claimed, int Sent, int Retrying, int 
 }
 
 /// <summary>
-/// One round of outbox delivery: claim due messages under a lease, send them over one connection,
-/// record each outcome. Any number of processors (threads, API instances) may run against one
+/// One round of outbox delivery: claim due messages under a lease, send them over a few reused SMTP
+/// connections, record each outcome right after its send. Any number of processors (threads, API instances) may run against one
 /// database; the lease guarantees that each message is handed to the SMTP server by one of them only.
 /// </summary>
 public sealed partial class OutboxProcessor
