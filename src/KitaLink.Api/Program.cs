@@ -28,10 +28,11 @@ builder.Logging.ClearProviders().AddJsonConsole(options =>
 
 builder.AddKitaLinkHttp();
 builder.AddKitaLinkEdge();
+// First hosted service: migrations run before Data Protection and the outbox sender read the database.
+builder.AddKitaLinkStartupTasks();
 builder.AddKitaLinkData();
 builder.AddKitaLinkSecurity();
 builder.AddKitaLinkAuth();
-builder.AddKitaLinkStartupTasks();
 builder.AddKitaLinkMail();
 builder.AddKitaLinkParents();
 builder.AddKitaLinkPins();
