@@ -3,13 +3,21 @@
 // generated types (`npm run typecheck`), so a contract break fails at compile time, and run against the
 // service (`npm run flow`), so a document that lies about the service fails at run time.
 //
+// Every answer is also checked at run time against openapi.yaml itself: its status must be documented for
+// the operation, and its body must validate against the documented schema of that status and content type
+// (required members, nullability, formats, enums, and per status the allowed problem `code` values).
+//
 // The script is the SMTP peer of the service: it listens on KITALINK_SMTP_PORT and reads PIN 2 from the
 // email the outbox sender delivers, exactly as a parent would.
 //
 // Environment: KITALINK_URL (e.g. http://127.0.0.1:5080), KITALINK_SMTP_PORT, KITALINK_OPERATOR_EMAIL,
 // KITALINK_OPERATOR_PASSWORD.
 import { randomUUID } from "node:crypto";
-import createClient from "openapi-fetch";
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import createClient, { type Middleware } from "openapi-fetch";
+import { parse } from "yaml";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import type { components, paths } from "./generated/kitalink.js";
@@ -71,6 +79,49 @@ function expectProblem(
   return problem;
 }
 
+// --- Run-time check of every answer against openapi.yaml ----------------------------------------------------
+
+const DOCUMENT_ID = "https://kitalink.example/openapi.yaml";
+const documentPath = new URL("../openapi.yaml", import.meta.url);
+const document = parse(readFileSync(documentPath, "utf8")) as { paths: Record<string, Record<string, unknown>> };
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats.default(ajv);
+ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** 31 });
+ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
+ajv.addSchema({ ...document, $id: DOCUMENT_ID });
+let validatedAnswers = 0;
+
+const pointer = (...segments: string[]) => segments.map((s) => s.replaceAll("~", "~0").replaceAll("/", "~1")).join("/");
+
+const conformsToDocument: Middleware = {
+  async onResponse({ request, response, schemaPath }) {
+    const method = request.method.toLowerCase();
+    const operation = document.paths[schemaPath]?.[method] as
+      | { operationId: string; responses: Record<string, { content?: Record<string, unknown> }> }
+      | undefined;
+    check(operation, `${request.method} ${schemaPath} is not in openapi.yaml`);
+    const status = String(response.status);
+    const documented = operation.responses[status];
+    check(documented, `${operation.operationId} answered ${status}, which openapi.yaml does not document`);
+    const mediaType = (response.headers.get("content-type") ?? "").split(";")[0].trim();
+    if (!documented.content) {
+      check((await response.clone().text()) === "", `${operation.operationId} ${status} has a body, documented without one`);
+      validatedAnswers++;
+      return;
+    }
+    check(mediaType in documented.content, `${operation.operationId} ${status} answered ${mediaType}, not documented`);
+    const schemaRef = `${DOCUMENT_ID}#/${pointer("paths", schemaPath, method, "responses", status, "content", mediaType, "schema")}`;
+    const validate = ajv.getSchema(schemaRef) ?? ajv.compile({ $ref: schemaRef });
+    const body: unknown = await response.clone().json();
+    check(
+      validate(body),
+      `${operation.operationId} ${status} does not match openapi.yaml: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`,
+    );
+    validatedAnswers++;
+    return undefined;
+  },
+};
+
 // --- The SMTP peer: collects every delivered message by its Message-ID -------------------------------------
 
 type Mail = { to: string[]; messageId: string; text: string };
@@ -129,6 +180,7 @@ async function main(): Promise<void> {
   console.log(`Contract flow against ${baseUrl} (SMTP peer on 127.0.0.1:${smtpPort})`);
 
   const api = createClient<paths>({ baseUrl, headers: { "Accept-Language": "en" } });
+  api.use(conformsToDocument);
   const as = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
   const suffix = randomUUID().slice(0, 8);
 
@@ -301,7 +353,7 @@ async function main(): Promise<void> {
   check(view.links.some((l) => l.accountEmail === parentEmail), "help desk view lists the parent's account");
   step("staff see the pair redeemed, PIN 2 sent and the linked account (getChild)");
 
-  console.log(`Contract flow passed: ${steps} steps.`);
+  console.log(`Contract flow passed: ${steps} steps, ${validatedAnswers} answers valid against openapi.yaml.`);
 }
 
 function isoDate(yearsFromNow: number): string {
