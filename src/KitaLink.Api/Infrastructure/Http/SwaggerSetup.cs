@@ -74,6 +74,7 @@ public static class SwaggerSetup
             ui.DocumentTitle = "KitaLink API";
             ui.DisplayOperationId();
             ui.EnableTryItOutByDefault();
+            ui.EnableDeepLinking();
         });
         return app;
     }
