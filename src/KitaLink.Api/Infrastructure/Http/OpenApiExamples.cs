@@ -223,6 +223,12 @@ public static class OpenApiExamples
         ["lang"] = "de",
     };
 
+    /// <summary>Every request body example (tests check that each passes its validator).</summary>
+    internal static IEnumerable<object> AllRequestExamples => s_requests.Values.Concat(s_requestsByOperation.Values);
+
+    /// <summary>The request types with an invalid example for the <c>validation_failed</c> answer.</summary>
+    internal static IEnumerable<Type> InvalidRequestTypes => s_invalidRequests.Keys;
+
     public static JsonNode? Request(string operationId, Type type) =>
         ToNode(s_requestsByOperation.GetValueOrDefault(operationId) ?? s_requests.GetValueOrDefault(type));
 
