@@ -8,5 +8,5 @@ dotnet tool restore >/dev/null
 dotnet build src/KitaLink.Api -c Release -nologo -v quiet
 # The CLI builds the host without starting it (no database needed); Development supplies the keys.
 out="$root/src/KitaLink.Api/bin/Release/net10.0"
-(cd "$out" && ASPNETCORE_ENVIRONMENT=Development dotnet swagger tofile --yaml --output "$root/openapi.yaml" KitaLink.Api.dll v1)
+(cd "$out" && ASPNETCORE_ENVIRONMENT=Development dotnet swagger tofile --yaml --openapiversion 3.1 --output "$root/openapi.yaml" KitaLink.Api.dll v1)
 echo "openapi.yaml regenerated"

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace KitaLink.Api.Accounts;
 
 /// <param name="Email">Exactly the address the facility entered (letter case and surrounding spaces do not matter).</param>
-/// <param name="Pin1">From the letter, e.g. <c>ABCD-EFGH</c>; case, spaces and dashes do not matter.</param>
+/// <param name="Pin1">From the letter, e.g. <c>7KQ4-M9XD</c>; case, spaces and dashes do not matter.</param>
 /// <param name="Pin2">From the email the facility's system sent.</param>
 public sealed record RegisterRequest(string Email, string Password, string Pin1, string Pin2);
 

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.IO.Compression;
 using FluentValidation;
+using KitaLink.Api.Infrastructure.Http;
 
 namespace KitaLink.Api.Accounts;
 
@@ -24,9 +25,9 @@ public static class PasswordPolicy
     /// <summary>FluentValidation rule for a new password field.</summary>
     public static IRuleBuilderOptions<T, string> AcceptablePassword<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty()
-            .Must(p => p is null || Length(p) >= MinLength)
+            .MustDocumented(p => p is null || Length(p) >= MinLength, SchemaFacets.Length(min: MinLength))
             .WithMessage($"The password must have at least {MinLength} characters.")
-            .Must(p => p is null || Length(p) <= MaxLength)
+            .MustDocumented(p => p is null || Length(p) <= MaxLength, SchemaFacets.Length(max: MaxLength))
             .WithMessage($"The password must have at most {MaxLength} characters.")
             .Must(p => p is null || !IsCommon(p))
             .WithMessage("This password is too common. Choose a longer or less predictable one, e.g. a few unrelated words.");

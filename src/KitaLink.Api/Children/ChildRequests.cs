@@ -1,5 +1,6 @@
 using FluentValidation;
 using KitaLink.Api.Facilities;
+using KitaLink.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace KitaLink.Api.Children;
@@ -78,7 +79,7 @@ public sealed class ChildListQueryValidator : AbstractValidator<ChildListQuery>
 {
     public ChildListQueryValidator()
     {
-        RuleFor(q => q.Status).Must(s => s is null or "active" or "left").WithMessage("Use \"active\" or \"left\".");
+        RuleFor(q => q.Status).MustDocumented(s => s is null or "active" or "left", SchemaFacets.OneOf("active", "left")).WithMessage("Use \"active\" or \"left\".");
         RuleFor(q => q.Search).MaximumLength(100);
         RuleFor(q => q.Group).MaximumLength(ChildRules.MaxGroupLength);
         RuleFor(q => q.Limit).InclusiveBetween(1, ChildListQuery.MaxLimit);

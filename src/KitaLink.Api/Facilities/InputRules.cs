@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using FluentValidation;
+using KitaLink.Api.Infrastructure.Http;
 
 namespace KitaLink.Api.Facilities;
 
@@ -43,16 +44,16 @@ public static class InputRules
     public static IRuleBuilderOptions<T, string?> PlausibleEmail<T>(this IRuleBuilder<T, string?> rule) =>
         rule.NotEmpty()
             .WithMessage("The email address is required.")
-            .Must(e => e is null || e.Trim().Length <= MaxEmailLength)
+            .MustDocumented(e => e is null || e.Trim().Length <= MaxEmailLength, SchemaFacets.Length(max: MaxEmailLength))
             .WithMessage($"The email address must have at most {MaxEmailLength} characters.")
-            .Must(e => string.IsNullOrWhiteSpace(e) || e.Trim().Length > MaxEmailLength || IsPlausibleEmail(e))
+            .MustDocumented(e => string.IsNullOrWhiteSpace(e) || e.Trim().Length > MaxEmailLength || IsPlausibleEmail(e), SchemaFacets.OfFormat("email"))
             .WithMessage("This is not a valid email address.");
 
     /// <summary>A required text (surrounding whitespace is trimmed before storing) of at most <paramref name="maxLength"/> characters.</summary>
     public static IRuleBuilderOptions<T, string?> RequiredText<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.NotEmpty()
             .WithMessage("This field is required.")
-            .Must(s => s is null || s.Trim().Length <= maxLength)
+            .MustDocumented(s => s is null || s.Trim().Length <= maxLength, SchemaFacets.Length(max: maxLength))
             .WithMessage($"At most {maxLength} characters.")
             .Must(s => s is null || !s.Any(char.IsControl))
             .WithMessage("Control characters are not allowed.");

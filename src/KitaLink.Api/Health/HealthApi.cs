@@ -24,7 +24,8 @@ public static class HealthApi
         group.MapGet("/ready", ReadyAsync)
             .WithName("getReadiness")
             .WithSummary("Readiness probe")
-            .WithDescription("200 when the service can reach PostgreSQL, 503 otherwise.");
+            .WithDescription("200 when the service can reach PostgreSQL, 503 otherwise.")
+            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
