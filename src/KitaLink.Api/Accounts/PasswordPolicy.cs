@@ -31,6 +31,16 @@ public static class PasswordPolicy
             .Must(p => p is null || !IsCommon(p))
             .WithMessage("This password is too common. Choose a longer or less predictable one, e.g. a few unrelated words.");
 
+    /// <summary>
+    /// A password being presented (login, confirmation), not chosen: required and within the policy's
+    /// maximum, counted as <see cref="AcceptablePassword{T}"/> counts it, so every settable password can
+    /// also be presented.
+    /// </summary>
+    public static IRuleBuilderOptions<T, string> PresentedPassword<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty()
+            .Must(p => p is null || Length(p) <= MaxLength)
+            .WithMessage($"The password must have at most {MaxLength} characters.");
+
     private static FrozenSet<string> LoadCommonPasswords()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Resources", "common-passwords.txt.gz");

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using FluentValidation;
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Audit;
+using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
@@ -28,7 +29,7 @@ public sealed class RefreshRequestValidator : AbstractValidator<RefreshRequest>
 
 public sealed class PasswordResetRequestValidator : AbstractValidator<PasswordResetRequest>
 {
-    public PasswordResetRequestValidator() => RuleFor(r => r.Email).NotEmpty().MaximumLength(254);
+    public PasswordResetRequestValidator() => RuleFor(r => r.Email).EmailShaped();
 }
 
 public sealed class PasswordResetConfirmRequestValidator : AbstractValidator<PasswordResetConfirmRequest>
@@ -118,14 +119,15 @@ public static class ParentAuthApi
         CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var account = await credentials.LockByEmailAsync(request.Email, cancellationToken);
-        if (!await credentials.VerifyAsync(account, request.Password, PasswordCheckPurpose.Login, cancellationToken))
+        var account = await credentials.SignInAsync(request.Email, request.Password, cancellationToken);
+        if (account is null)
         {
+            // The failure count and the audit event stay, whatever the answer.
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return ApiProblem.Of(ErrorCodes.InvalidCredentials);
         }
-        await sessions.PruneExpiredAsync(account!.Id, cancellationToken);
+        await sessions.PruneExpiredAsync(account.Id, cancellationToken);
         var tokens = sessions.Start(account);
         audit.Record(AuditActions.LoginSucceeded, e => e.AccountId = account.Id,
             new Dictionary<string, string> { ["subject"] = "parent" });
@@ -150,7 +152,8 @@ public static class ParentAuthApi
             .SingleOrDefaultAsync(cancellationToken);
         if (presented is null)
         {
-            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+            audit.Record(AuditActions.RefreshFailed, data: new Dictionary<string, string> { ["reason"] = "unknown_token" });
+            return await RefreshFailedAsync(db, transaction, cancellationToken);
         }
         var now = time.GetUtcNow();
         if (presented.ConsumedAt is not null && presented.RevokedAt is null)
@@ -168,14 +171,26 @@ public static class ParentAuthApi
         }
         if (!presented.IsActiveAt(now))
         {
-            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+            audit.Record(AuditActions.RefreshFailed, e => e.AccountId = presented.AccountId,
+                new Dictionary<string, string> { ["reason"] = presented.RevokedAt is null ? "expired" : "revoked" });
+            return await RefreshFailedAsync(db, transaction, cancellationToken);
         }
         var account = await db.ParentAccounts.SingleAsync(a => a.Id == presented.AccountId, cancellationToken);
         var (response, successor) = sessions.Continue(account, presented.FamilyId);
         presented.Consume(successor.Id, now);
+        audit.Record(AuditActions.TokenRefreshed, e => e.AccountId = account.Id,
+            new Dictionary<string, string> { ["familyId"] = presented.FamilyId.ToString() });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
+    }
+
+    private static async Task<ApiProblem> RefreshFailedAsync(
+        KitaLinkDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, CancellationToken cancellationToken)
+    {
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ApiProblem.Of(ErrorCodes.Unauthenticated);
     }
 
     public static async Task<Results<NoContent, ApiProblem>> LogoutAsync(

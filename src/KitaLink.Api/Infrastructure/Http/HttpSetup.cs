@@ -40,6 +40,9 @@ public static class HttpSetup
         options.NumberHandling = JsonNumberHandling.Strict;
         options.AllowTrailingCommas = false;
         options.ReadCommentHandling = JsonCommentHandling.Disallow;
+        // {"email":"a@b.de","email":"x@y.de"}: parsers disagree on which one wins, so neither does.
+        options.AllowDuplicateProperties = false;
+        options.Converters.Add(new NoNullCharacterStringConverter());
     }
 
     /// <summary>
@@ -55,22 +58,60 @@ public static class HttpSetup
         return app;
     }
 
-    /// <summary>Headers suited to a JSON API: no sniffing, no framing, no caching of personal data.</summary>
+    /// <summary>
+    /// Headers suited to a JSON API: no sniffing, no framing, no caching of personal data. Set when the
+    /// response starts, so answers the exception handler rewrites (500, 503) carry them too.
+    /// </summary>
     public static WebApplication UseKitaLinkSecurityHeaders(this WebApplication app)
     {
         app.Use(static (context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
-            if (!context.Request.Path.StartsWithSegments("/swagger"))
+            context.Response.OnStarting(static state =>
             {
-                headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
-                headers.XFrameOptions = "DENY";
-                headers.CacheControl = "no-store";
-            }
+                var http = (HttpContext)state;
+                var headers = http.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                if (!http.Request.Path.StartsWithSegments("/swagger"))
+                {
+                    headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+                    headers.XFrameOptions = "DENY";
+                    headers.CacheControl = "no-store";
+                }
+                return Task.CompletedTask;
+            }, context);
             return next(context);
         });
         return app;
     }
+}
+
+/// <summary>
+/// Refuses U+0000 in JSON strings (a 400 like any unreadable body). PostgreSQL text cannot store it, so
+/// it would otherwise surface as a database error deep inside a request; no field of KitaLink needs it.
+/// </summary>
+internal sealed class NoNullCharacterStringConverter : JsonConverter<string>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException();
+        }
+        return Checked(reader.GetString());
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value);
+
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Checked(reader.GetString()) ?? "";
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+        writer.WritePropertyName(value);
+
+    private static string? Checked(string? value) =>
+        value is not null && value.Contains('\0', StringComparison.Ordinal)
+            ? throw new JsonException("The string contains a NUL character.")
+            : value;
 }
