@@ -46,15 +46,25 @@ public static class HttpSetup
     }
 
     /// <summary>
-    /// Rejects a declared body over <see cref="MaxRequestBodyBytes"/> before anything reads it. Kestrel
-    /// enforces the same limit on chunked bodies as they are read (BadHttpRequestException 413).
+    /// Rejects a declared body over <see cref="MaxRequestBodyBytes"/> before anything reads it, and caps a
+    /// body of undeclared length (chunked) as it is read. Kestrel enforces the same limit; this holds
+    /// whatever server hosts the pipeline.
     /// </summary>
     public static WebApplication UseKitaLinkRequestLimits(this WebApplication app)
     {
         app.Use(static (context, next) =>
-            context.Request.ContentLength > MaxRequestBodyBytes
-                ? ApiProblem.Of(ErrorCodes.PayloadTooLarge).ExecuteAsync(context)
-                : next(context));
+        {
+            var request = context.Request;
+            if (request.ContentLength > MaxRequestBodyBytes)
+            {
+                return ApiProblem.Of(ErrorCodes.PayloadTooLarge).ExecuteAsync(context);
+            }
+            if (request.ContentLength is null && request.Body != Stream.Null)
+            {
+                request.Body = new LengthLimitedStream(request.Body, MaxRequestBodyBytes);
+            }
+            return next(context);
+        });
         return app;
     }
 
@@ -114,4 +124,42 @@ internal sealed class NoNullCharacterStringConverter : JsonConverter<string>
         value is not null && value.Contains('\0', StringComparison.Ordinal)
             ? throw new JsonException("The string contains a NUL character.")
             : value;
+}
+
+/// <summary>A read-only view of a request body that fails with 413 once more than the limit was read.</summary>
+internal sealed class LengthLimitedStream(Stream inner, long limit) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int Count(int read)
+    {
+        _read += read;
+        return _read > limit
+            ? throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge)
+            : read;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
