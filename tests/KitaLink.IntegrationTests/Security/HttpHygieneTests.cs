@@ -38,6 +38,13 @@ public sealed class HttpHygieneTests(CorsFactory factory) : IClassFixture<CorsFa
         Assert.Equal("no-store", Header("Cache-Control"));
         Assert.Equal("no-referrer", Header("Referrer-Policy"));
         Assert.Equal("", Header("Server"));
+        // Every body says what it is, JSON with its charset.
+        var contentType = response.Content.Headers.ContentType;
+        Assert.NotNull(contentType);
+        if (contentType.MediaType!.EndsWith("json", StringComparison.Ordinal))
+        {
+            Assert.Equal("utf-8", contentType.CharSet);
+        }
     }
 
     [Fact]

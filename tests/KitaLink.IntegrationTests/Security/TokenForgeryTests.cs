@@ -60,6 +60,7 @@ public sealed class TokenForgeryTests(KitaLinkFactory factory) : IClassFixture<K
                 ["jti"] = Guid.NewGuid().ToString("N"),
             },
             SigningCredentials = RightKey(),
+            TokenType = AccessTokenIssuer.TokenType,
         };
         change?.Invoke(descriptor);
         return _handler.CreateToken(descriptor);
@@ -97,6 +98,7 @@ public sealed class TokenForgeryTests(KitaLinkFactory factory) : IClassFixture<K
         "no token version",
         "stale token version",
         "staff role for a parent's subject",
+        "plain JWT type, not an access token",
     ];
 
     [Theory]
@@ -125,6 +127,7 @@ public sealed class TokenForgeryTests(KitaLinkFactory factory) : IClassFixture<K
             "no token version" => await CraftAsync(parent, d => d.Claims.Remove("ver")),
             "stale token version" => await CraftAsync(parent, d => d.Claims["ver"] = version - 1),
             "staff role for a parent's subject" => await CraftAsync(parent, d => d.Claims["role"] = "operator"),
+            "plain JWT type, not an access token" => await CraftAsync(parent, d => d.TokenType = "JWT"),
             _ => throw new ArgumentOutOfRangeException(nameof(forgery)),
         };
 
@@ -140,7 +143,7 @@ public sealed class TokenForgeryTests(KitaLinkFactory factory) : IClassFixture<K
     /// </summary>
     private string Resign(string token, string algorithm, Func<byte[], byte[], byte[]> mac)
     {
-        var signedPart = $"{Base64Url($$"""{"alg":"{{algorithm}}","typ":"JWT"}""")}.{token.Split('.')[1]}";
+        var signedPart = $"{Base64Url($$"""{"alg":"{{algorithm}}","typ":"at+jwt"}""")}.{token.Split('.')[1]}";
         return $"{signedPart}.{Base64Url(mac(Jwt.SigningKeyBytes(), Encoding.ASCII.GetBytes(signedPart)))}";
     }
 
@@ -229,6 +232,7 @@ public sealed class TokenForgeryTests(KitaLinkFactory factory) : IClassFixture<K
                 ["ver"] = operatorAccount.TokenVersion,
             },
             SigningCredentials = RightKey(),
+            TokenType = AccessTokenIssuer.TokenType,
         };
 
         await (await _client.GetAsync("/api/v1/facilities", _handler.CreateToken(Descriptor("role")))).ExpectAsync(HttpStatusCode.OK);
@@ -242,6 +246,7 @@ public sealed class TokenForgeryTests(KitaLinkFactory factory) : IClassFixture<K
         var parent = await NewParentAsync();
         var token = new JsonWebToken(parent.AccessToken);
         Assert.Equal("HS256", token.Alg);
+        Assert.Equal(AccessTokenIssuer.TokenType, token.Typ);
         Assert.Equal(Jwt.Issuer, token.Issuer);
         Assert.Equal([Jwt.Audience], token.Audiences);
         Assert.Equal(TimeSpan.FromMinutes(Jwt.ParentAccessTokenMinutes), token.ValidTo - token.IssuedAt);

@@ -80,6 +80,11 @@ public static class HttpSetup
             {
                 var http = (HttpContext)state;
                 var headers = http.Response.Headers;
+                // The problem details writer names no charset; every JSON body says it is UTF-8.
+                if (http.Response.ContentType == "application/problem+json")
+                {
+                    http.Response.ContentType = "application/problem+json; charset=utf-8";
+                }
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
                 if (!http.Request.Path.StartsWithSegments("/swagger"))

@@ -139,6 +139,7 @@ internal sealed class RateLimitFilter(IReadOnlyList<RateLimitRule> rules) : IEnd
             var decision = await limiter.HitAsync(key, setting, context.HttpContext.RequestAborted);
             if (!decision.Allowed)
             {
+                SecurityLog.RateLimited(context.HttpContext, rule.Name, decision.RetryAfterSeconds);
                 return ApiProblem.RateLimited(decision.RetryAfterSeconds);
             }
         }
