@@ -44,6 +44,24 @@ public sealed class PasswordPolicyTests
     public void NoCompositionRules_AllLowercaseWordsAreFine() =>
         Assert.True(Accepts("gelbe tulpen am fenster"));
 
+    [Theory]
+    [InlineData("Kitalink2026!")]
+    [InlineData("KITA-KITA-2026")]
+    [InlineData("Passwort!!123456")]
+    [InlineData("kindergarten12")]
+    [InlineData("1234 Eltern 5678")]
+    public void ContextWordsWithDigitsAndSymbols_AreRejected(string password)
+    {
+        Assert.True(PasswordPolicy.IsContextual(password));
+        Assert.False(Accepts(password));
+    }
+
+    [Theory]
+    [InlineData("Kita-Ente-42-Sonne")]
+    [InlineData("Krippenspiel-2026")]
+    [InlineData("123456789012345")]
+    public void PasswordsThatOnlyContainAContextWord_AreFine(string password) => Assert.False(PasswordPolicy.IsContextual(password));
+
     [Fact]
     public void Length_CountsUserPerceivedCharacters() =>
         Assert.Equal(12, PasswordPolicy.Length("ääääää🙂🙂🙂🙂🙂🙂"));

@@ -99,6 +99,7 @@ public sealed class TokenForgeryTests(KitaLinkFactory factory) : IClassFixture<K
         "stale token version",
         "staff role for a parent's subject",
         "plain JWT type, not an access token",
+        "own key announced in jwk and jku headers",
     ];
 
     [Theory]
@@ -128,6 +129,7 @@ public sealed class TokenForgeryTests(KitaLinkFactory factory) : IClassFixture<K
             "stale token version" => await CraftAsync(parent, d => d.Claims["ver"] = version - 1),
             "staff role for a parent's subject" => await CraftAsync(parent, d => d.Claims["role"] = "operator"),
             "plain JWT type, not an access token" => await CraftAsync(parent, d => d.TokenType = "JWT"),
+            "own key announced in jwk and jku headers" => await AnnounceOwnKeyAsync(parent),
             _ => throw new ArgumentOutOfRangeException(nameof(forgery)),
         };
 
@@ -145,6 +147,21 @@ public sealed class TokenForgeryTests(KitaLinkFactory factory) : IClassFixture<K
     {
         var signedPart = $"{Base64Url($$"""{"alg":"{{algorithm}}","typ":"at+jwt"}""")}.{token.Split('.')[1]}";
         return $"{signedPart}.{Base64Url(mac(Jwt.SigningKeyBytes(), Encoding.ASCII.GetBytes(signedPart)))}";
+    }
+
+    /// <summary>Signed with the attacker's key, which the header offers inline (jwk) and by URL (jku); both must be ignored.</summary>
+    private async Task<string> AnnounceOwnKeyAsync(ParentSession parent)
+    {
+        var own = RandomNumberGenerator.GetBytes(32);
+        return await CraftAsync(parent, d =>
+        {
+            d.SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(own), SecurityAlgorithms.HmacSha256);
+            d.AdditionalHeaderClaims = new Dictionary<string, object>
+            {
+                ["jwk"] = new Dictionary<string, object> { ["kty"] = "oct", ["k"] = Base64Url(own) },
+                ["jku"] = "https://attacker.example/keys.json",
+            };
+        });
     }
 
     private static string Tamper(string token, Action<JsonObject> change)
