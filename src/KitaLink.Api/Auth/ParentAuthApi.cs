@@ -226,7 +226,14 @@ public static class ParentAuthApi
         var now = time.GetUtcNow();
         var normalized = EmailAddress.Normalize(request.Email);
         var account = await db.ParentAccounts.SingleOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
-        if (account is not null)
+        // Every request is recorded, one database write whatever the case, so neither the answer nor much
+        // of its timing tells whether the account exists.
+        if (account is null)
+        {
+            audit.Record(AuditActions.PasswordResetRequested, e => e.ActorName = EmailAddress.Mask(request.Email),
+                new Dictionary<string, string> { ["mailed"] = "false", ["reason"] = "unknown_account" });
+        }
+        else
         {
             var recent = await db.PasswordResetTokens
                 .CountAsync(t => t.AccountId == account.Id && t.CreatedAt > now - TimeSpan.FromHours(1), cancellationToken);
@@ -239,10 +246,16 @@ public static class ParentAuthApi
                 outbox.Enqueue(OutboxMessageKind.PasswordReset, account.Email,
                         MailTemplates.PasswordReset(new PasswordResetMailModel(secret, token.ExpiresAt)))
                     .About(accountId: account.Id);
-                audit.Record(AuditActions.PasswordResetRequested, e => e.AccountId = account.Id);
-                await db.SaveChangesAsync(cancellationToken);
+                audit.Record(AuditActions.PasswordResetRequested, e => e.AccountId = account.Id,
+                    new Dictionary<string, string> { ["mailed"] = "true" });
+            }
+            else
+            {
+                audit.Record(AuditActions.PasswordResetRequested, e => e.AccountId = account.Id,
+                    new Dictionary<string, string> { ["mailed"] = "false", ["reason"] = "hourly_limit" });
             }
         }
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 

@@ -177,6 +177,25 @@ public sealed class AuthenticationAuditTests(LockoutAfterThreeFactory factory) :
     }
 
     [Fact]
+    public async Task PasswordResetRequests_ForKnownAndUnknownEmails_AreBothAudited()
+    {
+        var parent = await NewParentAsync();
+        var (client, address) = NewClient();
+        await (await client.PostJsonAsync("/api/v1/auth/password-reset", new { email = parent.Email })).ExpectAsync(HttpStatusCode.Accepted);
+        var known = await SingleEventAsync(address, AuditActions.PasswordResetRequested, AuditActorType.Anonymous);
+        Assert.Equal(parent.AccountId, known.AccountId);
+        Assert.Equal("true", Data(known)["mailed"]);
+
+        (client, address) = NewClient();
+        var unknownEmail = $"probe@{Guid.NewGuid():N}.example";
+        await (await client.PostJsonAsync("/api/v1/auth/password-reset", new { email = unknownEmail })).ExpectAsync(HttpStatusCode.Accepted);
+        var unknown = await SingleEventAsync(address, AuditActions.PasswordResetRequested, AuditActorType.Anonymous);
+        Assert.Null(unknown.AccountId);
+        Assert.Equal(EmailAddress.Mask(unknownEmail), unknown.ActorName);
+        Assert.Equal(("false", "unknown_account"), (Data(unknown)["mailed"], Data(unknown)["reason"]));
+    }
+
+    [Fact]
     public async Task Redemption_FailedAttemptsLockAndLink_AreAuditedWithPairChildAndAddress()
     {
         var facility = await factory.SharedFacilityAsync();
