@@ -57,7 +57,7 @@ public sealed class MalformedRequestTests(MalformedRequestsFactory factory) : IC
 
     /// <param name="Path">May contain <c>{child}</c>, <c>{guardian}</c> (the guardian's path) and <c>{facility}</c>.</param>
     /// <param name="Body">Sent as is; null sends no body.</param>
-    /// <param name="ContentType">The declared media type of <paramref name="Body"/>.</param>
+    /// <param name="ContentType">The declared media type of <paramref name="Body"/>; empty sends none.</param>
     public sealed record Case(
         string Method,
         string Path,
@@ -120,6 +120,7 @@ public sealed class MalformedRequestTests(MalformedRequestsFactory factory) : IC
         ["register: lone surrogate"] = new("POST", Accounts, Caller.Anonymous, Register()[..^1].Replace("eltern@", "elt\\ud800ern@", StringComparison.Ordinal) + "}", 400, V),
         ["register: text/plain"] = new("POST", Accounts, Caller.Anonymous, Register(), 415, "unsupported_media_type", "text/plain"),
         ["register: form content type"] = new("POST", Accounts, Caller.Anonymous, "email=eltern%40example.org", 415, "unsupported_media_type", "application/x-www-form-urlencoded"),
+        ["register: no content type"] = new("POST", Accounts, Caller.Anonymous, Register(), 415, "unsupported_media_type", ""),
         ["register: XML"] = new("POST", Accounts, Caller.Anonymous, "<register><email>a@b.de</email></register>", 415, "unsupported_media_type", "application/xml"),
         ["register: body over 64 KiB"] = new("POST", Accounts, Caller.Anonymous, Register(password: s_oversized), 413, "payload_too_large"),
         // Registration: the fields.
@@ -255,7 +256,7 @@ public sealed class MalformedRequestTests(MalformedRequestsFactory factory) : IC
         if (@case.RawBody is not null || @case.Body is not null)
         {
             request.Content = new ByteArrayContent(@case.RawBody ?? Encoding.UTF8.GetBytes(@case.Body!));
-            request.Content.Headers.ContentType = new(@case.ContentType);
+            request.Content.Headers.ContentType = @case.ContentType.Length == 0 ? null : new(@case.ContentType);
         }
         var before = await factory.DatabaseFingerprintAsync();
 
