@@ -14,6 +14,22 @@ public sealed class PasswordPolicyTests
 
     private static bool Accepts(string password) => new Validator().Validate(new Input(password)).IsValid;
 
+    private sealed class PresentedValidator : AbstractValidator<Input>
+    {
+        public PresentedValidator() => RuleFor(i => i.Password).PresentedPassword();
+    }
+
+    [Fact]
+    public void EveryPasswordThatCanBeSet_CanAlsoBePresented()
+    {
+        // 128 emoji: 128 characters as the policy counts them, 256 UTF-16 code units.
+        var longest = string.Concat(Enumerable.Repeat("🙂", 128));
+        Assert.True(Accepts(longest));
+        Assert.True(new PresentedValidator().Validate(new Input(longest)).IsValid);
+        Assert.False(new PresentedValidator().Validate(new Input(longest + "🙂")).IsValid);
+        Assert.False(new PresentedValidator().Validate(new Input("")).IsValid);
+    }
+
     [Theory]
     [InlineData("qwerty123456")]
     [InlineData("QWERTY123456")]
