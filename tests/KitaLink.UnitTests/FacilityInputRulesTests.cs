@@ -35,6 +35,50 @@ public sealed class FacilityInputRulesTests
     [InlineData("el\ttern@gmail.com")]
     public void PlausibleEmail_RejectsMalformedAddresses(string email) => Assert.False(InputRules.IsPlausibleEmail(email));
 
+    [Theory]
+    [InlineData("eltern@gm\u0430il.com")]
+    [InlineData("\u0435ltern@gmail.com")]
+    [InlineData("eltern@g\u03bfogle.com")]
+    public void Emails_WithCyrillicOrGreekLookAlikes_AreRejected(string email)
+    {
+        Assert.False(InputRules.IsPlausibleEmail(email));
+        Assert.False(InputRules.IsEmailShaped(email));
+    }
+
+    [Theory]
+    [InlineData("admin@localhost", true)]
+    [InlineData("müller@beispiel.de", true)]
+    [InlineData("admin' --", false)]
+    [InlineData("a@b.de\r\nBcc: x@y.de", false)]
+    [InlineData("a\u0000@b.de", false)]
+    [InlineData("@b.de", false)]
+    [InlineData("a@", false)]
+    [InlineData("a@b@c.de", false)]
+    public void EmailShaped_IsLooserThanPlausible_ButRefusesNonAddresses(string email, bool shaped) =>
+        Assert.Equal(shaped, InputRules.IsEmailShaped(email));
+
+    [Theory]
+    [InlineData("Mia", true)]
+    [InlineData("Jean-Luc", true)]
+    [InlineData("O'Brien", true)]
+    [InlineData("Nguyễn Văn An", true)]
+    [InlineData("Dr. Müller", true)]
+    [InlineData("<script>alert(1)</script>", false)]
+    [InlineData("Robert'); DROP TABLE children;--", false)]
+    [InlineData("1' OR '1'='1", false)]
+    [InlineData("Mia2", false)]
+    public void PersonName_IsAnAllowList(string name, bool allowed) => Assert.Equal(allowed, InputRules.IsPersonName(name));
+
+    [Theory]
+    [InlineData("Kita St. Marien (Süd)", true)]
+    [InlineData("Sonne & Mond 2", true)]
+    [InlineData("Mutter/Vater", true)]
+    [InlineData("Igel'; DELETE FROM children; --", false)]
+    [InlineData("<b>Igel</b>", false)]
+    [InlineData("a=b", false)]
+    public void Label_AllowsDigitsAndSomePunctuation_NotMarkupOrQueries(string label, bool allowed) =>
+        Assert.Equal(allowed, InputRules.IsLabel(label));
+
     [Fact]
     public void PlausibleEmail_LimitsLocalPartTo64AndTotalTo254()
     {

@@ -1,5 +1,6 @@
 using FluentValidation;
 using KitaLink.Api.Auth;
+using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
@@ -23,7 +24,7 @@ public sealed class RegisterRequestValidator : AbstractValidator<RegisterRequest
 {
     public RegisterRequestValidator()
     {
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(254).EmailAddress();
+        RuleFor(r => r.Email).PlausibleEmail();
         RuleFor(r => r.Password).AcceptablePassword();
         // Shape only: a PIN in the wrong format is answered like a wrong one (pins_invalid).
         RuleFor(r => r.Pin1).NotEmpty().MaximumLength(64);

@@ -18,14 +18,14 @@ public sealed record ChangePasswordRequest(string CurrentPassword, string NewPas
 
 public sealed class DeleteAccountRequestValidator : AbstractValidator<DeleteAccountRequest>
 {
-    public DeleteAccountRequestValidator() => RuleFor(r => r.Password).NotEmpty().MaximumLength(PasswordPolicy.MaxLength);
+    public DeleteAccountRequestValidator() => RuleFor(r => r.Password).PresentedPassword();
 }
 
 public sealed class ChangePasswordRequestValidator : AbstractValidator<ChangePasswordRequest>
 {
     public ChangePasswordRequestValidator()
     {
-        RuleFor(r => r.CurrentPassword).NotEmpty().MaximumLength(PasswordPolicy.MaxLength);
+        RuleFor(r => r.CurrentPassword).PresentedPassword();
         RuleFor(r => r.NewPassword).AcceptablePassword()
             .NotEqual(r => r.CurrentPassword, StringComparer.Ordinal)
             .WithMessage("The new password must differ from the current one.");

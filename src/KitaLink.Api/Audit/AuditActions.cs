@@ -26,6 +26,8 @@ public static class AuditActions
     public const string LoginFailed = "auth.login_failed";
     public const string LoginLockedOut = "auth.locked_out";
     public const string RefreshReuseDetected = "auth.refresh_reuse_detected";
+    public const string TokenRefreshed = "auth.token_refreshed";
+    public const string RefreshFailed = "auth.refresh_failed";
     public const string LoggedOut = "auth.logged_out";
     public const string PasswordChanged = "auth.password_changed";
     public const string PasswordResetRequested = "auth.password_reset_requested";

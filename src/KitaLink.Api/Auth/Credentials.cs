@@ -1,4 +1,6 @@
 using FluentValidation;
+using KitaLink.Api.Accounts;
+using KitaLink.Api.Facilities;
 
 namespace KitaLink.Api.Auth;
 
@@ -10,7 +12,7 @@ public sealed class CredentialsRequestValidator : AbstractValidator<CredentialsR
     public CredentialsRequestValidator()
     {
         // Shape only: a wrong or unknown email is invalid_credentials, never a validation error.
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(254);
-        RuleFor(r => r.Password).NotEmpty().MaximumLength(128);
+        RuleFor(r => r.Email).EmailShaped();
+        RuleFor(r => r.Password).PresentedPassword();
     }
 }

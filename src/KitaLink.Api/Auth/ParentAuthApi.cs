@@ -2,6 +2,7 @@ using System.Security.Claims;
 using FluentValidation;
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Audit;
+using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
@@ -28,7 +29,7 @@ public sealed class RefreshRequestValidator : AbstractValidator<RefreshRequest>
 
 public sealed class PasswordResetRequestValidator : AbstractValidator<PasswordResetRequest>
 {
-    public PasswordResetRequestValidator() => RuleFor(r => r.Email).NotEmpty().MaximumLength(254);
+    public PasswordResetRequestValidator() => RuleFor(r => r.Email).EmailShaped();
 }
 
 public sealed class PasswordResetConfirmRequestValidator : AbstractValidator<PasswordResetConfirmRequest>
@@ -118,14 +119,15 @@ public static class ParentAuthApi
         CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var account = await credentials.LockByEmailAsync(request.Email, cancellationToken);
-        if (!await credentials.VerifyAsync(account, request.Password, PasswordCheckPurpose.Login, cancellationToken))
+        var account = await credentials.SignInAsync(request.Email, request.Password, cancellationToken);
+        if (account is null)
         {
+            // The failure count and the audit event stay, whatever the answer.
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return ApiProblem.Of(ErrorCodes.InvalidCredentials);
         }
-        await sessions.PruneExpiredAsync(account!.Id, cancellationToken);
+        await sessions.PruneExpiredAsync(account.Id, cancellationToken);
         var tokens = sessions.Start(account);
         audit.Record(AuditActions.LoginSucceeded, e => e.AccountId = account.Id,
             new Dictionary<string, string> { ["subject"] = "parent" });
@@ -150,7 +152,8 @@ public static class ParentAuthApi
             .SingleOrDefaultAsync(cancellationToken);
         if (presented is null)
         {
-            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+            audit.Record(AuditActions.RefreshFailed, data: new Dictionary<string, string> { ["reason"] = "unknown_token" });
+            return await RefreshFailedAsync(db, transaction, cancellationToken);
         }
         var now = time.GetUtcNow();
         if (presented.ConsumedAt is not null && presented.RevokedAt is null)
@@ -168,14 +171,26 @@ public static class ParentAuthApi
         }
         if (!presented.IsActiveAt(now))
         {
-            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+            audit.Record(AuditActions.RefreshFailed, e => e.AccountId = presented.AccountId,
+                new Dictionary<string, string> { ["reason"] = presented.RevokedAt is null ? "expired" : "revoked" });
+            return await RefreshFailedAsync(db, transaction, cancellationToken);
         }
         var account = await db.ParentAccounts.SingleAsync(a => a.Id == presented.AccountId, cancellationToken);
         var (response, successor) = sessions.Continue(account, presented.FamilyId);
         presented.Consume(successor.Id, now);
+        audit.Record(AuditActions.TokenRefreshed, e => e.AccountId = account.Id,
+            new Dictionary<string, string> { ["familyId"] = presented.FamilyId.ToString() });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
+    }
+
+    private static async Task<ApiProblem> RefreshFailedAsync(
+        KitaLinkDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, CancellationToken cancellationToken)
+    {
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ApiProblem.Of(ErrorCodes.Unauthenticated);
     }
 
     public static async Task<Results<NoContent, ApiProblem>> LogoutAsync(
@@ -211,7 +226,14 @@ public static class ParentAuthApi
         var now = time.GetUtcNow();
         var normalized = EmailAddress.Normalize(request.Email);
         var account = await db.ParentAccounts.SingleOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
-        if (account is not null)
+        // Every request is recorded, one database write whatever the case, so neither the answer nor much
+        // of its timing tells whether the account exists.
+        if (account is null)
+        {
+            audit.Record(AuditActions.PasswordResetRequested, e => e.ActorName = EmailAddress.Mask(request.Email),
+                new Dictionary<string, string> { ["mailed"] = "false", ["reason"] = "unknown_account" });
+        }
+        else
         {
             var recent = await db.PasswordResetTokens
                 .CountAsync(t => t.AccountId == account.Id && t.CreatedAt > now - TimeSpan.FromHours(1), cancellationToken);
@@ -224,10 +246,16 @@ public static class ParentAuthApi
                 outbox.Enqueue(OutboxMessageKind.PasswordReset, account.Email,
                         MailTemplates.PasswordReset(new PasswordResetMailModel(secret, token.ExpiresAt)))
                     .About(accountId: account.Id);
-                audit.Record(AuditActions.PasswordResetRequested, e => e.AccountId = account.Id);
-                await db.SaveChangesAsync(cancellationToken);
+                audit.Record(AuditActions.PasswordResetRequested, e => e.AccountId = account.Id,
+                    new Dictionary<string, string> { ["mailed"] = "true" });
+            }
+            else
+            {
+                audit.Record(AuditActions.PasswordResetRequested, e => e.AccountId = account.Id,
+                    new Dictionary<string, string> { ["mailed"] = "false", ["reason"] = "hourly_limit" });
             }
         }
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 

@@ -47,6 +47,30 @@ public sealed class ParentCredentials(
             .FromSql($"SELECT * FROM parent_accounts WHERE id = {accountId} FOR UPDATE")
             .SingleOrDefaultAsync(cancellationToken);
 
+    /// <summary>
+    /// A login: the account of <paramref name="email"/> when the password is right and the account not
+    /// locked, null otherwise. Every outcome, an unknown email included, leaves an audit event (the
+    /// unknown email only masked, it may be someone else's address).
+    /// </summary>
+    public async Task<ParentAccount?> SignInAsync(string email, string password, CancellationToken cancellationToken)
+    {
+        var account = await LockByEmailAsync(email, cancellationToken);
+        if (await VerifyAsync(account, password, PasswordCheckPurpose.Login, cancellationToken))
+        {
+            return account;
+        }
+        if (account is null)
+        {
+            audit.Record(AuditActions.LoginFailed, e => e.ActorName = EmailAddress.Mask(email), new Dictionary<string, string>
+            {
+                ["subject"] = "parent",
+                ["purpose"] = "login",
+                ["reason"] = "unknown_account",
+            });
+        }
+        return null;
+    }
+
     /// <summary>True when the password is right and the account not locked; records failures and upgrades old hashes.</summary>
     public async Task<bool> VerifyAsync(ParentAccount? account, string password, PasswordCheckPurpose purpose, CancellationToken cancellationToken)
     {

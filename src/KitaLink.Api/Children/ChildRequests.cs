@@ -56,10 +56,10 @@ public sealed class CreateChildRequestValidator : AbstractValidator<CreateChildR
 {
     public CreateChildRequestValidator(TimeProvider time)
     {
-        RuleFor(r => r.FirstName).RequiredText(ChildRules.MaxNameLength);
-        RuleFor(r => r.LastName).RequiredText(ChildRules.MaxNameLength);
+        RuleFor(r => r.FirstName).PersonName(ChildRules.MaxNameLength);
+        RuleFor(r => r.LastName).PersonName(ChildRules.MaxNameLength);
         RuleFor(r => r.DateOfBirth).NotNull().WithMessage("The date of birth is required.").PlausibleDateOfBirth(time);
-        RuleFor(r => r.Group).MaximumLength(ChildRules.MaxGroupLength);
+        RuleFor(r => r.Group).OptionalLabel(ChildRules.MaxGroupLength);
     }
 }
 
@@ -67,10 +67,10 @@ public sealed class UpdateChildRequestValidator : AbstractValidator<UpdateChildR
 {
     public UpdateChildRequestValidator(TimeProvider time)
     {
-        RuleFor(r => r.FirstName).RequiredText(ChildRules.MaxNameLength).When(r => r.FirstName is not null);
-        RuleFor(r => r.LastName).RequiredText(ChildRules.MaxNameLength).When(r => r.LastName is not null);
+        RuleFor(r => r.FirstName).PersonName(ChildRules.MaxNameLength).When(r => r.FirstName is not null);
+        RuleFor(r => r.LastName).PersonName(ChildRules.MaxNameLength).When(r => r.LastName is not null);
         RuleFor(r => r.DateOfBirth).PlausibleDateOfBirth(time);
-        RuleFor(r => r.Group).MaximumLength(ChildRules.MaxGroupLength);
+        RuleFor(r => r.Group).OptionalLabel(ChildRules.MaxGroupLength);
         RuleFor(r => r.Status).IsInEnum();
     }
 }
@@ -80,8 +80,8 @@ public sealed class ChildListQueryValidator : AbstractValidator<ChildListQuery>
     public ChildListQueryValidator()
     {
         RuleFor(q => q.Status).MustDocumented(s => s is null or "active" or "left", SchemaFacets.OneOf("active", "left")).WithMessage("Use \"active\" or \"left\".");
-        RuleFor(q => q.Search).MaximumLength(100);
-        RuleFor(q => q.Group).MaximumLength(ChildRules.MaxGroupLength);
+        RuleFor(q => q.Search).SearchText(100);
+        RuleFor(q => q.Group).SearchText(ChildRules.MaxGroupLength);
         RuleFor(q => q.Limit).InclusiveBetween(1, ChildListQuery.MaxLimit);
         RuleFor(q => q.Offset).GreaterThanOrEqualTo(0);
     }

@@ -13,7 +13,7 @@ public sealed record CreateFacilityRequest(string Name);
 
 public sealed class CreateFacilityRequestValidator : AbstractValidator<CreateFacilityRequest>
 {
-    public CreateFacilityRequestValidator() => RuleFor(r => r.Name).RequiredText(200);
+    public CreateFacilityRequestValidator() => RuleFor(r => r.Name).Label(200);
 }
 
 /// <summary>A facility as the operator sees it: its name and its admins, never any child data.</summary>

@@ -19,8 +19,8 @@ public sealed class CreateGuardianRequestValidator : AbstractValidator<CreateGua
 {
     public CreateGuardianRequestValidator()
     {
-        RuleFor(r => r.Name).RequiredText(GuardianRules.MaxNameLength);
-        RuleFor(r => r.Relationship).RequiredText(GuardianRules.MaxRelationshipLength);
+        RuleFor(r => r.Name).PersonName(GuardianRules.MaxNameLength);
+        RuleFor(r => r.Relationship).Label(GuardianRules.MaxRelationshipLength);
         RuleFor(r => r.Email).PlausibleEmail();
     }
 }
@@ -29,8 +29,8 @@ public sealed class UpdateGuardianRequestValidator : AbstractValidator<UpdateGua
 {
     public UpdateGuardianRequestValidator()
     {
-        RuleFor(r => r.Name).RequiredText(GuardianRules.MaxNameLength).When(r => r.Name is not null);
-        RuleFor(r => r.Relationship).RequiredText(GuardianRules.MaxRelationshipLength).When(r => r.Relationship is not null);
+        RuleFor(r => r.Name).PersonName(GuardianRules.MaxNameLength).When(r => r.Name is not null);
+        RuleFor(r => r.Relationship).Label(GuardianRules.MaxRelationshipLength).When(r => r.Relationship is not null);
         RuleFor(r => r.Email).PlausibleEmail().When(r => r.Email is not null);
     }
 }

@@ -163,20 +163,29 @@ public sealed partial class PinRedemption(
         var pin2Matches = pins.Pin2Matches(pin2, pair?.Pin2Hash ?? s_noPin2Hash);
         if (pair is null)
         {
+            // No pair to count against, but the attempt is still evidence of guessing (actor, client address).
+            audit.Record(AuditActions.PinsAttemptFailed, data: new Dictionary<string, string> { ["reason"] = "unknown_pin1" });
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            LogUnknownPin1(logger);
             return RedemptionOutcome.Failed(ApiProblem.Of(ErrorCodes.PinsInvalid));
         }
 
         var now = time.GetUtcNow();
         var guardianEmail = await db.Guardians.Where(g => g.Id == pair.GuardianId).Select(g => g.Email).SingleAsync(ct);
         var check = PinCheck.Evaluate(pair, pin2Matches, presentedEmail, guardianEmail, now);
-        if (check.AttemptCounted)
-        {
-            RecordFailedAttempt(pair, check, presentedEmail);
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
         if (check.Verdict != PinVerdict.Proceed)
         {
+            if (check.AttemptCounted)
+            {
+                RecordFailedAttempt(pair, check, presentedEmail);
+            }
+            else
+            {
+                RecordRefusal(pair, check.Verdict == PinVerdict.Invalid ? "wrong_pin2" : PinCheck.ToProblem(check.Verdict, guardianEmail).Code);
+            }
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
             LogRefused(logger, pair.Id, check.Verdict);
             return RedemptionOutcome.Failed(PinCheck.ToProblem(check.Verdict, guardianEmail));
         }
@@ -184,6 +193,10 @@ public sealed partial class PinRedemption(
         var target = await caseRules(pair, now, ct);
         if (target.Problem is not null)
         {
+            // The case rules staged nothing; the refusal is recorded and the pair stays pending.
+            RecordRefusal(pair, target.Problem.Code);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
             LogRefusedByCaseRule(logger, pair.Id, target.Problem.Code);
             return RedemptionOutcome.Failed(target.Problem);
         }
@@ -248,6 +261,16 @@ public sealed partial class PinRedemption(
         }
     }
 
+    /// <summary>A refused redemption that does not count against the pair (e.g. used or expired PINs, an existing account).</summary>
+    private void RecordRefusal(PinPair pair, string reason) =>
+        audit.Record(AuditActions.PinsAttemptFailed, e =>
+        {
+            e.FacilityId = pair.FacilityId;
+            e.ChildId = pair.ChildId;
+            e.GuardianId = pair.GuardianId;
+            e.PinPairId = pair.Id;
+        }, new Dictionary<string, string> { ["reason"] = reason, ["counted"] = "false" });
+
     private static string? UniqueViolationCode(DbUpdateException exception) =>
         exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } postgres
             ? postgres.ConstraintName switch
@@ -267,6 +290,9 @@ public sealed partial class PinRedemption(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redemption of PIN pair {PinPairId} refused: {Code}")]
     private static partial void LogRefusedByCaseRule(ILogger logger, Guid pinPairId, string code);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redemption refused: no pair has the presented PIN 1")]
+    private static partial void LogUnknownPin1(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PIN pair {PinPairId} locked after too many failed attempts")]
     private static partial void LogLocked(ILogger logger, Guid pinPairId);

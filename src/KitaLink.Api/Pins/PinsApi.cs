@@ -52,6 +52,7 @@ public static class PinsApi
             .WithName("reissuePin2")
             .WithSummary("Send a new PIN 2")
             .WithDescription("Emails a new PIN 2 for the pending pair (e.g. the first email was lost); the old PIN 2 stops working, PIN 1 and the printed letter stay valid. Limited per guardian per hour (429 with Retry-After). 404 when no pair is pending.")
+            .WithRateLimits(RateLimitRules.PerAddress(RateLimitRules.Names.Pin2ResendPerAddress))
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.RateLimited, ErrorCodes.Conflict);
         group.MapDelete("/", RevokeAsync)
             .WithName("revokePins")

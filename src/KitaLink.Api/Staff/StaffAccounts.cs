@@ -26,7 +26,7 @@ public sealed class CreateStaffRequestValidator : AbstractValidator<CreateStaffR
     public CreateStaffRequestValidator()
     {
         RuleFor(r => r.Email).PlausibleEmail();
-        RuleFor(r => r.DisplayName).RequiredText(200);
+        RuleFor(r => r.DisplayName).Label(200);
         RuleFor(r => r.Password).AcceptablePassword();
         RuleFor(r => r.Role).IsInEnum();
     }

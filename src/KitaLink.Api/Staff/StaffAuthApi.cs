@@ -49,21 +49,26 @@ public static class StaffAuthApi
     {
         var now = time.GetUtcNow();
         var normalized = EmailAddress.Normalize(request.Email);
-        var staff = await db.StaffMembers.SingleOrDefaultAsync(s => s.NormalizedEmail == normalized, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Row lock: parallel wrong guesses queue here, so every one of them counts towards the lockout.
+        var staff = await db.StaffMembers
+            .FromSql($"SELECT * FROM staff_members WHERE normalized_email = {normalized} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
 
-        // Unknown account, wrong password and locked account look the same and cost the same.
+        // Unknown account, wrong password and locked account look the same, cost the same hashing work
+        // and each write one audit event.
         if (staff is null)
         {
             await hashing.VerifyAgainstDummyAsync(request.Password, cancellationToken);
-            return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+            audit.Record(AuditActions.LoginFailed, e => e.ActorName = EmailAddress.Mask(request.Email),
+                new Dictionary<string, string> { ["subject"] = "staff", ["reason"] = "unknown_account" });
+            return await FailAsync(db, transaction, cancellationToken);
         }
         if (staff.IsLockedOut(now))
         {
             await hashing.VerifyAgainstDummyAsync(request.Password, cancellationToken);
-            audit.Record(AuditActions.LoginFailed, e => { e.FacilityId = staff.FacilityId; e.ActorName = staff.Email; },
-                new Dictionary<string, string> { ["reason"] = "locked_out", ["subject"] = "staff" });
-            await db.SaveChangesAsync(cancellationToken);
-            return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+            Record(audit, AuditActions.LoginFailed, staff, "locked_out");
+            return await FailAsync(db, transaction, cancellationToken);
         }
 
         var check = await hashing.VerifyAsync(staff.PasswordHash, request.Password, cancellationToken);
@@ -71,20 +76,17 @@ public static class StaffAuthApi
         {
             var options = passwordOptions.Value;
             staff.RecordFailedLogin(now, options.MaxFailedLogins, TimeSpan.FromMinutes(options.LockoutMinutes));
-            audit.Record(staff.IsLockedOut(now) ? AuditActions.LoginLockedOut : AuditActions.LoginFailed,
-                e => { e.FacilityId = staff.FacilityId; e.ActorName = staff.Email; },
-                new Dictionary<string, string> { ["reason"] = "wrong_password", ["subject"] = "staff" });
-            await db.SaveChangesAsync(cancellationToken);
-            return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+            Record(audit, staff.IsLockedOut(now) ? AuditActions.LoginLockedOut : AuditActions.LoginFailed, staff, "wrong_password");
+            return await FailAsync(db, transaction, cancellationToken);
         }
         if (check == PasswordCheck.SucceededRehashNeeded)
         {
             staff.UpgradePasswordHash(await hashing.HashAsync(request.Password, cancellationToken));
         }
         staff.RecordSuccessfulLogin();
-        audit.Record(AuditActions.LoginSucceeded, e => { e.FacilityId = staff.FacilityId; e.ActorName = staff.Email; },
-            new Dictionary<string, string> { ["subject"] = "staff" });
+        Record(audit, AuditActions.LoginSucceeded, staff, reason: null);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
 
         var token = tokens.ForStaff(staff);
         return TypedResults.Ok(new StaffTokenResponse(
@@ -93,5 +95,28 @@ public static class StaffAuthApi
             token.ExpiresAt,
             (int)(token.ExpiresAt - now).TotalSeconds,
             new StaffProfile(staff.Id, staff.Email, staff.DisplayName, staff.Role, staff.FacilityId)));
+    }
+
+    private static async Task<ApiProblem> FailAsync(
+        KitaLinkDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, CancellationToken cancellationToken)
+    {
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+    }
+
+    /// <summary>Staff sign-ins are audited in the staff member's facility (none for operators), named by the staff id.</summary>
+    private static void Record(AuditTrail audit, string action, StaffMember staff, string? reason)
+    {
+        var data = new Dictionary<string, string> { ["subject"] = "staff", ["staffId"] = staff.Id.ToString() };
+        if (reason is not null)
+        {
+            data["reason"] = reason;
+        }
+        audit.Record(action, e =>
+        {
+            e.FacilityId = staff.FacilityId;
+            e.ActorName = staff.Email;
+        }, data);
     }
 }

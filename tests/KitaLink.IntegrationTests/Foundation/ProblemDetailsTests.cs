@@ -106,6 +106,10 @@ public sealed class ProblemDetailsTests(FaultyEndpointFactory factory) : IClassF
         var problem = await response.ExpectProblemAsync(HttpStatusCode.InternalServerError, "internal_error");
         Assert.DoesNotContain(FaultyEndpointFactory.SecretInException, problem.ToString());
         Assert.DoesNotContain("InvalidOperationException", problem.ToString());
+        // The details go to the log instead, for whoever investigates the traceId.
+        Assert.Contains(factory.Logs.Lines, l => l.StartsWith("Error ", StringComparison.Ordinal)
+            && l.Contains("Unhandled exception for GET /test/boom", StringComparison.Ordinal)
+            && l.Contains(nameof(InvalidOperationException), StringComparison.Ordinal));
     }
 
     [Fact]

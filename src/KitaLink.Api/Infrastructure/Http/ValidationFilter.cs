@@ -10,12 +10,15 @@ public sealed class ValidationFilter<TRequest>(IValidator<TRequest> validator) :
         var request = context.Arguments.OfType<TRequest>().FirstOrDefault();
         if (request is null)
         {
+            Security.SecurityLog.ValidationFailed(context.HttpContext, ["body"]);
             return ApiProblem.Validation("body", "A JSON request body is required.");
         }
         var result = await validator.ValidateAsync(request, context.HttpContext.RequestAborted);
         if (!result.IsValid)
         {
-            return ApiProblem.Validation(result.ToDictionary());
+            var errors = result.ToDictionary();
+            Security.SecurityLog.ValidationFailed(context.HttpContext, errors.Keys);
+            return ApiProblem.Validation(errors);
         }
         return await next(context);
     }

@@ -9,9 +9,12 @@ namespace KitaLink.Api.Infrastructure.Security;
 
 public sealed record AccessToken(string Token, DateTimeOffset ExpiresAt);
 
-/// <summary>Issues short-lived HS256 access tokens for parents and staff.</summary>
+/// <summary>Issues short-lived HS256 access tokens (JWT type <c>at+jwt</c>, RFC 9068) for parents and staff.</summary>
 public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider time)
 {
+    /// <summary>The <c>typ</c> header of access tokens; the bearer handler accepts no other type.</summary>
+    public const string TokenType = "at+jwt";
+
     private readonly JsonWebTokenHandler _handler = new();
     private readonly SigningCredentials _credentials =
         new(new SymmetricSecurityKey(options.Value.SigningKeyBytes()), SecurityAlgorithms.HmacSha256);
@@ -56,6 +59,7 @@ public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
             SigningCredentials = _credentials,
+            TokenType = TokenType,
         };
         return new AccessToken(_handler.CreateToken(descriptor), expires);
     }

@@ -9,7 +9,7 @@ namespace KitaLink.Api.Infrastructure.Security;
 public static class AuthSetup
 {
     /// <summary>
-    /// JWT bearer authentication and the named policies. Tokens are HS256 only, issuer, audience and
+    /// JWT bearer authentication and the named policies. Tokens are HS256 access tokens (<c>at+jwt</c>) only, issuer, audience and
     /// lifetime are checked with 30 s clock skew, and a token whose account was deleted or whose
     /// token version is older than the account's (logout, password change) is rejected.
     /// </summary>
@@ -36,6 +36,8 @@ public static class AuthSetup
                 bearer.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    // Only access tokens: a JWT of another type signed with the same key is no access token.
+                    ValidTypes = [AccessTokenIssuer.TokenType],
                     ValidateIssuerSigningKey = true,
                     IssuerSigningKey = new SymmetricSecurityKey(jwt.SigningKeyBytes()),
                     ValidIssuer = jwt.Issuer,
@@ -64,15 +66,26 @@ public static class AuthSetup
                         var check = context.HttpContext.RequestServices.GetRequiredService<TokenRevocationCheck>();
                         if (!await check.IsCurrentAsync(context.Principal!, context.HttpContext.RequestAborted))
                         {
+                            SecurityLog.TokenRejected(context.HttpContext, "revoked (logout, password change or deleted account)");
                             context.Fail("The token was revoked.");
                         }
+                    },
+                    OnAuthenticationFailed = context =>
+                    {
+                        // The exception type says why (expired, bad signature, wrong audience...); its message may quote the token.
+                        SecurityLog.TokenRejected(context.HttpContext, context.Exception.GetType().Name);
+                        return Task.CompletedTask;
                     },
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();
                         await ApiProblem.Of(ErrorCodes.Unauthenticated).ExecuteAsync(context.HttpContext);
                     },
-                    OnForbidden = context => ApiProblem.Of(ErrorCodes.Forbidden).ExecuteAsync(context.HttpContext),
+                    OnForbidden = context =>
+                    {
+                        SecurityLog.Forbidden(context.HttpContext);
+                        return ApiProblem.Of(ErrorCodes.Forbidden).ExecuteAsync(context.HttpContext);
+                    },
                 };
             });
 

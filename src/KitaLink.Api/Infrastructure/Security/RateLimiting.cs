@@ -30,6 +30,7 @@ public sealed class RateLimitOptions
         [RateLimitRules.Names.RefreshPerAddress] = new() { Limit = 120, WindowSeconds = 300 },
         [RateLimitRules.Names.PasswordResetPerAddress] = new() { Limit = 10, WindowSeconds = 900 },
         [RateLimitRules.Names.PasswordResetPerAccount] = new() { Limit = 3, WindowSeconds = 3600 },
+        [RateLimitRules.Names.Pin2ResendPerAddress] = new() { Limit = 60, WindowSeconds = 3600 },
     };
 }
 
@@ -102,6 +103,7 @@ public static class RateLimitRules
         public const string RefreshPerAddress = "RefreshPerAddress";
         public const string PasswordResetPerAddress = "PasswordResetPerAddress";
         public const string PasswordResetPerAccount = "PasswordResetPerAccount";
+        public const string Pin2ResendPerAddress = "Pin2ResendPerAddress";
     }
 
     /// <summary>Partitions by the client address (after trusted forwarded headers).</summary>
@@ -131,14 +133,13 @@ internal sealed class RateLimitFilter(IReadOnlyList<RateLimitRule> rules) : IEnd
             {
                 continue;
             }
-            var key = $"{rule.Name}:{partition}";
-            if (key.Length > 200)
-            {
-                key = $"{rule.Name}:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(partition)))}";
-            }
+            // Hashed: partitions can be emails (personal data that does not belong in a counter table) or
+            // arbitrary client input (any length, control characters PostgreSQL text refuses).
+            var key = $"{rule.Name}:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(partition)))}";
             var decision = await limiter.HitAsync(key, setting, context.HttpContext.RequestAborted);
             if (!decision.Allowed)
             {
+                SecurityLog.RateLimited(context.HttpContext, rule.Name, decision.RetryAfterSeconds);
                 return ApiProblem.RateLimited(decision.RetryAfterSeconds);
             }
         }
