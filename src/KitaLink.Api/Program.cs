@@ -1,9 +1,18 @@
 using FluentValidation;
+using KitaLink.Api.Accounts;
+using KitaLink.Api.Audit;
+using KitaLink.Api.Auth;
+using KitaLink.Api.Children;
+using KitaLink.Api.Facilities;
+using KitaLink.Api.Guardians;
 using KitaLink.Api.Health;
 using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
+using KitaLink.Api.Links;
+using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,7 +29,10 @@ builder.AddKitaLinkEdge();
 builder.AddKitaLinkData();
 builder.AddKitaLinkSecurity();
 builder.AddKitaLinkAuth();
+builder.AddKitaLinkMail();
 builder.AddKitaLinkStartupTasks();
+builder.AddKitaLinkParents();
+builder.AddKitaLinkPins();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
@@ -37,6 +49,16 @@ app.UseAuthorization();
 
 app.MapHealth();
 app.MapStaffAuth();
+app.MapParentAccounts();
+app.MapParentAuth();
+app.MapMe();
+app.MapMyChildren();
+app.MapFacilities();
+app.MapFacilityStaff();
+app.MapChildren();
+app.MapChildEvents();
+app.MapGuardians();
+app.MapPins();
 
 // `KitaLink.Api migrate` applies pending migrations and exits (one step per release in production).
 if (args is ["migrate"])

@@ -46,4 +46,11 @@ public sealed class Child
         Status = status ?? Status;
         UpdatedAt = now;
     }
+
+    /// <summary>Puts the child into a group, or into none with null (<see cref="Update"/> keeps the group on null).</summary>
+    public void AssignGroup(string? group, DateTimeOffset now)
+    {
+        Group = group;
+        UpdatedAt = now;
+    }
 }

@@ -1,0 +1,158 @@
+using System.Security.Claims;
+using FluentValidation;
+using KitaLink.Api.Audit;
+using KitaLink.Api.Auth;
+using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Links;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace KitaLink.Api.Accounts;
+
+public sealed record DeleteAccountRequest(string Password);
+
+public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
+
+public sealed class DeleteAccountRequestValidator : AbstractValidator<DeleteAccountRequest>
+{
+    public DeleteAccountRequestValidator() => RuleFor(r => r.Password).NotEmpty().MaximumLength(PasswordPolicy.MaxLength);
+}
+
+public sealed class ChangePasswordRequestValidator : AbstractValidator<ChangePasswordRequest>
+{
+    public ChangePasswordRequestValidator()
+    {
+        RuleFor(r => r.CurrentPassword).NotEmpty().MaximumLength(PasswordPolicy.MaxLength);
+        RuleFor(r => r.NewPassword).AcceptablePassword()
+            .NotEqual(r => r.CurrentPassword, StringComparer.Ordinal)
+            .WithMessage("The new password must differ from the current one.");
+    }
+}
+
+/// <summary>The signed-in parent's own account.</summary>
+public static class MeApi
+{
+    public static IEndpointRouteBuilder MapMe(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/me").WithTags("Parent account").RequireAuthorization(Policies.Parent);
+
+        group.MapGet("", GetAsync)
+            .WithName("getMyAccount")
+            .WithSummary("The signed-in parent's account")
+            .WithDescription("Email, creation time and the number of linked children.");
+
+        group.MapDelete("", DeleteAsync)
+            .WithName("deleteMyAccount")
+            .WithSummary("Delete the account")
+            .WithDescription("Deletes the account and all its child links after confirming the password. The facility's " +
+                "records of the children and guardians stay. Every token of the account stops working at once.")
+            .WithValidation<DeleteAccountRequest>()
+            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.ServiceUnavailable);
+
+        group.MapPost("/password", ChangePasswordAsync)
+            .WithName("changeMyPassword")
+            .WithSummary("Change the password")
+            .WithDescription("Sets a new password after confirming the current one. Every other session ends (all refresh " +
+                "tokens revoked, all earlier access tokens invalid); the answer carries fresh tokens for this device, so " +
+                "the app stays signed in here.")
+            .WithValidation<ChangePasswordRequest>()
+            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.ServiceUnavailable);
+
+        return app;
+    }
+
+    public static async Task<Results<Ok<AccountResponse>, ApiProblem>> GetAsync(
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        CancellationToken cancellationToken)
+    {
+        var accountId = user.UserId();
+        var account = await db.ParentAccounts.AsNoTracking()
+            .Where(a => a.Id == accountId)
+            .Select(a => new AccountResponse(a.Id, a.Email, a.CreatedAt, a.Links.Count(l => l.Status == ChildLinkStatus.Active)))
+            .SingleOrDefaultAsync(cancellationToken);
+        return account is null ? ApiProblem.Of(ErrorCodes.Unauthenticated) : TypedResults.Ok(account);
+    }
+
+    public static async Task<Results<NoContent, ApiProblem>> DeleteAsync(
+        [FromBody] DeleteAccountRequest request,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        ParentCredentials credentials,
+        AuditTrail audit,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var account = await credentials.LockByIdAsync(user.UserId(), cancellationToken);
+        if (account is null)
+        {
+            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+        }
+        if (!await credentials.VerifyAsync(account, request.Password, PasswordCheckPurpose.DeleteAccount, cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+        }
+
+        var links = await db.ChildLinks.AsNoTracking()
+            .Where(l => l.AccountId == account.Id)
+            .Select(l => new { l.ChildId, l.GuardianId, l.PinPairId, l.Child!.FacilityId, l.Status })
+            .ToListAsync(cancellationToken);
+        foreach (var link in links)
+        {
+            // Recorded in the child's facility trail, so staff see why the link disappeared.
+            audit.Record(AuditActions.ChildUnlinked, e =>
+            {
+                e.AccountId = account.Id;
+                e.FacilityId = link.FacilityId;
+                e.ChildId = link.ChildId;
+                e.GuardianId = link.GuardianId;
+                e.PinPairId = link.PinPairId;
+            }, new Dictionary<string, string> { ["reason"] = "account_deleted", ["linkStatus"] = link.Status == ChildLinkStatus.Active ? "active" : "archived" });
+        }
+        audit.Record(AuditActions.AccountDeleted, e => e.AccountId = account.Id,
+            new Dictionary<string, string> { ["links"] = links.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        // Links, refresh tokens and reset tokens go with the account (ON DELETE CASCADE); the deleted row
+        // also makes every access token fail the revocation check.
+        db.ParentAccounts.Remove(account);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<TokenResponse>, ApiProblem>> ChangePasswordAsync(
+        ChangePasswordRequest request,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        ParentCredentials credentials,
+        PasswordHashing hashing,
+        ParentSessions sessions,
+        AuditTrail audit,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var account = await credentials.LockByIdAsync(user.UserId(), cancellationToken);
+        if (account is null)
+        {
+            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+        }
+        if (!await credentials.VerifyAsync(account, request.CurrentPassword, PasswordCheckPurpose.ChangePassword, cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+        }
+        account.SetPasswordHash(await hashing.HashAsync(request.NewPassword, cancellationToken), time.GetUtcNow());
+        await sessions.RevokeAllAsync(account.Id, cancellationToken);
+        var tokens = sessions.Start(account);
+        audit.Record(AuditActions.PasswordChanged, e => e.AccountId = account.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(tokens);
+    }
+}

@@ -1,0 +1,16 @@
+using KitaLink.Api.Auth;
+using KitaLink.Api.Links;
+
+namespace KitaLink.Api.Accounts;
+
+public static class ParentSetup
+{
+    /// <summary>Services of the parent side: PIN redemption, password checks with lockout, sessions.</summary>
+    public static WebApplicationBuilder AddKitaLinkParents(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<PinRedemption>();
+        builder.Services.AddScoped<ParentCredentials>();
+        builder.Services.AddScoped<ParentSessions>();
+        return builder;
+    }
+}

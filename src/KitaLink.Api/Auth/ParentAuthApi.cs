@@ -1,0 +1,259 @@
+using System.Security.Claims;
+using FluentValidation;
+using KitaLink.Api.Accounts;
+using KitaLink.Api.Audit;
+using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace KitaLink.Api.Auth;
+
+public sealed record RefreshRequest(string RefreshToken);
+
+/// <param name="RefreshToken">Optional. Logout ends every session of the account, this one included.</param>
+public sealed record LogoutRequest(string? RefreshToken);
+
+public sealed record PasswordResetRequest(string Email);
+
+/// <param name="Token">The code from the password reset email.</param>
+public sealed record PasswordResetConfirmRequest(string Token, string NewPassword);
+
+public sealed class RefreshRequestValidator : AbstractValidator<RefreshRequest>
+{
+    public RefreshRequestValidator() => RuleFor(r => r.RefreshToken).NotEmpty().MaximumLength(128);
+}
+
+public sealed class PasswordResetRequestValidator : AbstractValidator<PasswordResetRequest>
+{
+    public PasswordResetRequestValidator() => RuleFor(r => r.Email).NotEmpty().MaximumLength(254);
+}
+
+public sealed class PasswordResetConfirmRequestValidator : AbstractValidator<PasswordResetConfirmRequest>
+{
+    public PasswordResetConfirmRequestValidator()
+    {
+        RuleFor(r => r.Token).NotEmpty().MaximumLength(128);
+        RuleFor(r => r.NewPassword).AcceptablePassword();
+    }
+}
+
+/// <summary>Parent sign-in, token refresh, logout and password reset.</summary>
+public static class ParentAuthApi
+{
+    /// <summary>A reset link is valid this long.</summary>
+    public static readonly TimeSpan ResetTokenLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>Reset emails per account and hour; more requests still get 202 but send nothing (no mail bombing).</summary>
+    public const int MaxResetEmailsPerHour = 3;
+
+    public static IEndpointRouteBuilder MapParentAuth(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/auth").WithTags("Parent authentication");
+
+        group.MapPost("/token", IssueTokenAsync)
+            .AllowAnonymous()
+            .WithName("createParentToken")
+            .WithSummary("Sign in as a parent")
+            .WithDescription("Exchanges email and password for an access token and a refresh token. Wrong password, unknown " +
+                "email and a temporarily locked account (too many failed attempts) all answer `invalid_credentials`.")
+            .WithValidation<CredentialsRequest>()
+            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.ServiceUnavailable);
+
+        group.MapPost("/refresh", RefreshAsync)
+            .AllowAnonymous()
+            .WithName("refreshParentToken")
+            .WithSummary("Renew the access token")
+            .WithDescription("Consumes the refresh token and returns a new access token and a new refresh token. Each refresh " +
+                "token works once: presenting a used one again is treated as theft and ends that session on every device " +
+                "(its refresh tokens are revoked and the account's access tokens stop working).")
+            .WithValidation<RefreshRequest>()
+            .ProducesErrors(ErrorCodes.Unauthenticated);
+
+        group.MapPost("/logout", LogoutAsync)
+            .RequireAuthorization(Policies.Parent)
+            .WithName("logoutParent")
+            .WithSummary("Sign out everywhere")
+            .WithDescription("Revokes all refresh tokens of the account and makes every access token issued so far invalid at once. " +
+                "The body is optional.");
+
+        group.MapPost("/password-reset", RequestPasswordResetAsync)
+            .AllowAnonymous()
+            .WithName("requestPasswordReset")
+            .WithSummary("Request a password reset email")
+            .WithDescription("Always answers 202, whether or not an account exists for the email. If one does, a single-use code " +
+                "valid for one hour is emailed to it.")
+            .WithValidation<PasswordResetRequest>();
+
+        group.MapPost("/password-reset/confirm", ConfirmPasswordResetAsync)
+            .AllowAnonymous()
+            .WithName("confirmPasswordReset")
+            .WithSummary("Set a new password with the emailed code")
+            .WithDescription("Sets the new password, lifts a login lockout and signs the account out everywhere. " +
+                "The app then signs in with the new password.")
+            .WithValidation<PasswordResetConfirmRequest>()
+            .ProducesErrors(ErrorCodes.ResetTokenInvalid, ErrorCodes.ServiceUnavailable);
+
+        return app;
+    }
+
+    public static async Task<Results<Ok<TokenResponse>, ApiProblem>> IssueTokenAsync(
+        CredentialsRequest request,
+        KitaLinkDbContext db,
+        ParentCredentials credentials,
+        ParentSessions sessions,
+        AuditTrail audit,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var account = await credentials.LockByEmailAsync(request.Email, cancellationToken);
+        if (!await credentials.VerifyAsync(account, request.Password, PasswordCheckPurpose.Login, cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+        }
+        await sessions.PruneExpiredAsync(account!.Id, cancellationToken);
+        var tokens = sessions.Start(account);
+        audit.Record(AuditActions.LoginSucceeded, e => e.AccountId = account.Id,
+            new Dictionary<string, string> { ["subject"] = "parent" });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(tokens);
+    }
+
+    public static async Task<Results<Ok<TokenResponse>, ApiProblem>> RefreshAsync(
+        RefreshRequest request,
+        KitaLinkDbContext db,
+        ParentSessions sessions,
+        AuditTrail audit,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var hash = SecretTokens.Hash(request.RefreshToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Locked: two parallel refreshes with one token must not both get a successor.
+        var presented = await db.RefreshTokens
+            .FromSql($"SELECT * FROM refresh_tokens WHERE token_hash = {hash} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (presented is null)
+        {
+            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+        }
+        var now = time.GetUtcNow();
+        if (presented.ConsumedAt is not null && presented.RevokedAt is null)
+        {
+            // A used token came back: whoever holds the family may be an attacker. End the family, and the
+            // access tokens it may have produced (they carry no family, so the account's version is bumped).
+            await sessions.RevokeFamilyAsync(presented.FamilyId, cancellationToken);
+            var owner = await db.ParentAccounts.SingleAsync(a => a.Id == presented.AccountId, cancellationToken);
+            owner.RevokeTokens();
+            audit.Record(AuditActions.RefreshReuseDetected, e => e.AccountId = owner.Id,
+                new Dictionary<string, string> { ["familyId"] = presented.FamilyId.ToString() });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+        }
+        if (!presented.IsActiveAt(now))
+        {
+            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+        }
+        var account = await db.ParentAccounts.SingleAsync(a => a.Id == presented.AccountId, cancellationToken);
+        var (response, successor) = sessions.Continue(account, presented.FamilyId);
+        presented.Consume(successor.Id, now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(response);
+    }
+
+    public static async Task<Results<NoContent, ApiProblem>> LogoutAsync(
+        LogoutRequest? request,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        ParentSessions sessions,
+        AuditTrail audit,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var account = await db.ParentAccounts.SingleOrDefaultAsync(a => a.Id == user.UserId(), cancellationToken);
+        if (account is null)
+        {
+            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+        }
+        account.RevokeTokens();
+        await sessions.RevokeAllAsync(account.Id, cancellationToken);
+        audit.Record(AuditActions.LoggedOut, e => e.AccountId = account.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Accepted> RequestPasswordResetAsync(
+        PasswordResetRequest request,
+        KitaLinkDbContext db,
+        MailOutbox outbox,
+        AuditTrail audit,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var normalized = EmailAddress.Normalize(request.Email);
+        var account = await db.ParentAccounts.SingleOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
+        if (account is not null)
+        {
+            var recent = await db.PasswordResetTokens
+                .CountAsync(t => t.AccountId == account.Id && t.CreatedAt > now - TimeSpan.FromHours(1), cancellationToken);
+            if (recent < MaxResetEmailsPerHour)
+            {
+                var secret = SecretTokens.Generate();
+                var token = new PasswordResetToken(account.Id, SecretTokens.Hash(secret), now, ResetTokenLifetime);
+                db.PasswordResetTokens.Add(token);
+                // Same SaveChanges as the token: the mail goes out if and only if the token exists.
+                outbox.Enqueue(OutboxMessageKind.PasswordReset, account.Email,
+                        MailTemplates.PasswordReset(new PasswordResetMailModel(secret, token.ExpiresAt)))
+                    .About(accountId: account.Id);
+                audit.Record(AuditActions.PasswordResetRequested, e => e.AccountId = account.Id);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<NoContent, ApiProblem>> ConfirmPasswordResetAsync(
+        PasswordResetConfirmRequest request,
+        KitaLinkDbContext db,
+        PasswordHashing hashing,
+        ParentSessions sessions,
+        AuditTrail audit,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var hash = SecretTokens.Hash(request.Token);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Locked, so a code used twice in parallel sets the password once.
+        var token = await db.PasswordResetTokens
+            .FromSql($"SELECT * FROM password_reset_tokens WHERE token_hash = {hash} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        if (token is null || !token.IsUsableAt(now))
+        {
+            return ApiProblem.Of(ErrorCodes.ResetTokenInvalid);
+        }
+        var account = await db.ParentAccounts.SingleAsync(a => a.Id == token.AccountId, cancellationToken);
+        account.SetPasswordHash(await hashing.HashAsync(request.NewPassword, cancellationToken), now);
+        // Whoever reads the mailbox owns the account: a lockout from someone else's guessing ends here.
+        account.RecordSuccessfulLogin();
+        token.Use(now);
+        // Earlier reset emails of the account stop working too.
+        await db.PasswordResetTokens
+            .Where(t => t.AccountId == account.Id && t.UsedAt == null && t.Id != token.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
+        await sessions.RevokeAllAsync(account.Id, cancellationToken);
+        audit.Record(AuditActions.PasswordResetCompleted, e => e.AccountId = account.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

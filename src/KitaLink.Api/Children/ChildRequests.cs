@@ -1,0 +1,87 @@
+using FluentValidation;
+using KitaLink.Api.Facilities;
+using Microsoft.AspNetCore.Mvc;
+
+namespace KitaLink.Api.Children;
+
+public sealed record CreateChildRequest(string FirstName, string LastName, DateOnly? DateOfBirth, string? Group = null);
+
+/// <summary>Changes the given fields; absent or null fields stay as they are. An empty <c>group</c> removes the group.</summary>
+public sealed record UpdateChildRequest(
+    string? FirstName = null,
+    string? LastName = null,
+    DateOnly? DateOfBirth = null,
+    string? Group = null,
+    ChildStatus? Status = null);
+
+/// <summary>Filters and paging of the child list.</summary>
+public sealed record ChildListQuery(
+    [property: FromQuery(Name = "status")] string? Status,
+    [property: FromQuery(Name = "search")] string? Search,
+    [property: FromQuery(Name = "group")] string? Group,
+    [property: FromQuery(Name = "limit")] int? Limit,
+    [property: FromQuery(Name = "offset")] int? Offset)
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    /// <summary>The status filter; query values are the API's snake_case words, matched exactly.</summary>
+    public ChildStatus? StatusFilter => Status switch
+    {
+        "active" => ChildStatus.Active,
+        "left" => ChildStatus.Left,
+        _ => null,
+    };
+}
+
+internal static class ChildRules
+{
+    public const int MaxNameLength = 100;
+    public const int MaxGroupLength = 100;
+
+    /// <summary>Children in a daycare are young; anything older is a typo in the year.</summary>
+    public const int MaxAgeYears = 18;
+
+    public static IRuleBuilderOptions<T, DateOnly?> PlausibleDateOfBirth<T>(this IRuleBuilder<T, DateOnly?> rule, TimeProvider time) =>
+        rule.Must(d => d is null || d <= Today(time))
+            .WithMessage("The date of birth cannot be in the future.")
+            .Must(d => d is null || d > Today(time).AddYears(-MaxAgeYears))
+            .WithMessage($"The date of birth must be within the last {MaxAgeYears} years.");
+
+    private static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+}
+
+public sealed class CreateChildRequestValidator : AbstractValidator<CreateChildRequest>
+{
+    public CreateChildRequestValidator(TimeProvider time)
+    {
+        RuleFor(r => r.FirstName).RequiredText(ChildRules.MaxNameLength);
+        RuleFor(r => r.LastName).RequiredText(ChildRules.MaxNameLength);
+        RuleFor(r => r.DateOfBirth).NotNull().WithMessage("The date of birth is required.").PlausibleDateOfBirth(time);
+        RuleFor(r => r.Group).MaximumLength(ChildRules.MaxGroupLength);
+    }
+}
+
+public sealed class UpdateChildRequestValidator : AbstractValidator<UpdateChildRequest>
+{
+    public UpdateChildRequestValidator(TimeProvider time)
+    {
+        RuleFor(r => r.FirstName).RequiredText(ChildRules.MaxNameLength).When(r => r.FirstName is not null);
+        RuleFor(r => r.LastName).RequiredText(ChildRules.MaxNameLength).When(r => r.LastName is not null);
+        RuleFor(r => r.DateOfBirth).PlausibleDateOfBirth(time);
+        RuleFor(r => r.Group).MaximumLength(ChildRules.MaxGroupLength);
+        RuleFor(r => r.Status).IsInEnum();
+    }
+}
+
+public sealed class ChildListQueryValidator : AbstractValidator<ChildListQuery>
+{
+    public ChildListQueryValidator()
+    {
+        RuleFor(q => q.Status).Must(s => s is null or "active" or "left").WithMessage("Use \"active\" or \"left\".");
+        RuleFor(q => q.Search).MaximumLength(100);
+        RuleFor(q => q.Group).MaximumLength(ChildRules.MaxGroupLength);
+        RuleFor(q => q.Limit).InclusiveBetween(1, ChildListQuery.MaxLimit);
+        RuleFor(q => q.Offset).GreaterThanOrEqualTo(0);
+    }
+}

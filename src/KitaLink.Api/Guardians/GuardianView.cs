@@ -1,0 +1,151 @@
+using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Links;
+using KitaLink.Api.Pins;
+using Microsoft.EntityFrameworkCore;
+
+namespace KitaLink.Api.Guardians;
+
+/// <summary>
+/// One guardian in the help desk view: the email as entered, the state of the newest PIN pair with the
+/// PIN 2 email delivery, and the parent accounts linked through this guardian's PINs.
+/// </summary>
+public sealed record GuardianView(
+    Guid Id,
+    Guid ChildId,
+    string Name,
+    string Relationship,
+    string Email,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    PinView Pin,
+    IReadOnlyList<LinkView> Links);
+
+/// <summary>
+/// The guardian's newest PIN pair. <c>pin1</c> and <c>expiresAt</c> are present only while the pair is
+/// pending; <c>endedAt</c> says when it was redeemed, revoked, locked or expired.
+/// </summary>
+public sealed record PinView(
+    PinStatus Status,
+    Guid? PinPairId = null,
+    string? Pin1 = null,
+    DateTimeOffset? ExpiresAt = null,
+    int FailedAttempts = 0,
+    DateTimeOffset? CreatedAt = null,
+    DateTimeOffset? EndedAt = null,
+    PinRevocationReason? RevocationReason = null,
+    DateTimeOffset? Pin2IssuedAt = null,
+    Pin2DeliveryView? Pin2Delivery = null);
+
+/// <summary>
+/// Delivery of the current PIN 2 email. <c>reason</c> is the SMTP server's reply of the latest failed
+/// attempt (e.g. mailbox full, unknown address), also while a transient failure waits for its retry.
+/// </summary>
+public sealed record Pin2DeliveryView(
+    OutboxMessageStatus Status,
+    string Recipient,
+    string? Reason,
+    int? ReplyCode,
+    int Attempts,
+    DateTimeOffset QueuedAt,
+    DateTimeOffset? LastAttemptAt,
+    DateTimeOffset? SentAt)
+{
+    public static Pin2DeliveryView From(OutboxMessage message) => new(
+        message.Status,
+        message.Recipient,
+        message.Status == OutboxMessageStatus.Sent ? null : message.LastError,
+        message.Status == OutboxMessageStatus.Sent ? null : message.LastSmtpStatus,
+        message.Attempts,
+        message.CreatedAt,
+        message.LastAttemptAt,
+        message.SentAt);
+}
+
+/// <summary>A parent account linked to the child with this guardian's PINs, with the email the parent registered.</summary>
+public sealed record LinkView(string AccountEmail, DateTimeOffset LinkedAt, ChildLinkStatus Status, DateTimeOffset? ArchivedAt);
+
+public static class GuardianViews
+{
+    /// <summary>Builds the help desk view of the given guardians (all of one child of the caller's facility).</summary>
+    public static async Task<IReadOnlyList<GuardianView>> LoadAsync(
+        KitaLinkDbContext db,
+        PinProtector pins,
+        DateTimeOffset now,
+        Guid facilityId,
+        Guid childId,
+        IReadOnlyCollection<Guardian> guardians,
+        CancellationToken cancellationToken)
+    {
+        if (guardians.Count == 0)
+        {
+            return [];
+        }
+        var guardianIds = guardians.Select(g => g.Id).ToList();
+
+        var newestPairs = await db.PinPairs.AsNoTracking()
+            .Where(p => p.FacilityId == facilityId && p.ChildId == childId && guardianIds.Contains(p.GuardianId))
+            .GroupBy(p => p.GuardianId)
+            .Select(g => g.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id).First())
+            .ToListAsync(cancellationToken);
+
+        var messageIds = newestPairs.Where(p => p.Pin2MessageId is not null).Select(p => p.Pin2MessageId!.Value).ToList();
+        var messages = messageIds.Count == 0
+            ? []
+            : await db.OutboxMessages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
+
+        var links = await db.ChildLinks.AsNoTracking()
+            .Where(l => l.ChildId == childId && guardianIds.Contains(l.GuardianId))
+            .OrderBy(l => l.LinkedAt)
+            .Select(l => new { l.GuardianId, l.Account!.Email, l.LinkedAt, l.Status, l.ArchivedAt })
+            .ToListAsync(cancellationToken);
+        var linksByGuardian = links.ToLookup(l => l.GuardianId);
+
+        return guardians
+            .OrderBy(g => g.CreatedAt).ThenBy(g => g.Id)
+            .Select(g => new GuardianView(
+                g.Id,
+                g.ChildId,
+                g.Name,
+                g.Relationship,
+                g.Email,
+                g.CreatedAt,
+                g.UpdatedAt,
+                PinViewOf(newestPairs.SingleOrDefault(p => p.GuardianId == g.Id), messages, pins, now),
+                linksByGuardian[g.Id].Select(l => new LinkView(l.Email, l.LinkedAt, l.Status, l.ArchivedAt)).ToList()))
+            .ToList();
+    }
+
+    private static PinView PinViewOf(PinPair? pair, IReadOnlyDictionary<Guid, OutboxMessage> messages, PinProtector pins, DateTimeOffset now)
+    {
+        if (pair is null)
+        {
+            return new PinView(PinStatus.None);
+        }
+        var status = pair.StatusAt(now);
+        var pending = status == PinStatus.Pending;
+        var delivery = pair.Pin2MessageId is { } messageId && messages.TryGetValue(messageId, out var message)
+            ? Pin2DeliveryView.From(message)
+            : null;
+        return new PinView(
+            status,
+            pair.Id,
+            // PIN 1 stays readable for staff (letter, phone) only while it can still be redeemed.
+            pending ? PinCodes.Format(pins.UnprotectPin1(pair.Pin1Protected)) : null,
+            pending ? pair.ExpiresAt : null,
+            pair.FailedAttempts,
+            pair.CreatedAt,
+            status switch
+            {
+                PinStatus.Redeemed => pair.RedeemedAt,
+                PinStatus.Revoked => pair.RevokedAt,
+                PinStatus.Locked => pair.LockedAt,
+                PinStatus.Expired => pair.ExpiresAt,
+                _ => null,
+            },
+            pair.RevocationReason,
+            pair.Pin2IssuedAt,
+            delivery);
+    }
+}

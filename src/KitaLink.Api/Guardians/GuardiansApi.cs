@@ -1,0 +1,160 @@
+using System.Security.Claims;
+using KitaLink.Api.Audit;
+using KitaLink.Api.Children;
+using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Pins;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace KitaLink.Api.Guardians;
+
+/// <summary>Guardians of a child of the caller's facility.</summary>
+public static class GuardiansApi
+{
+    public static IEndpointRouteBuilder MapGuardians(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/facility/children/{childId:guid}/guardians")
+            .WithTags("Guardians")
+            .RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/", CreateAsync)
+            .WithName("createGuardian")
+            .WithSummary("Add a guardian to a child")
+            .WithDescription("Records a person entitled to the child, with the email address exactly as they gave it (surrounding whitespace is trimmed). The parent must later register with this address; letter case does not matter, anything else does.")
+            .WithValidation<CreateGuardianRequest>()
+            .ProducesErrors(ErrorCodes.NotFound);
+        group.MapGet("/{guardianId:guid}", GetAsync)
+            .WithName("getGuardian")
+            .WithSummary("Get a guardian")
+            .WithDescription("The guardian's help desk view, as in the child profile.")
+            .ProducesErrors(ErrorCodes.NotFound);
+        group.MapPatch("/{guardianId:guid}", UpdateAsync)
+            .WithName("updateGuardian")
+            .WithSummary("Update a guardian")
+            .WithDescription("Changes the given fields. Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards.")
+            .WithValidation<UpdateGuardianRequest>()
+            .ProducesErrors(ErrorCodes.NotFound);
+        return app;
+    }
+
+    public static async Task<Results<Created<GuardianView>, ApiProblem>> CreateAsync(
+        Guid childId,
+        CreateGuardianRequest request,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        AuditTrail audit,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var child = await db.FindChildAsync(user, childId, cancellationToken);
+        if (child is null)
+        {
+            return ApiProblem.NotFound();
+        }
+        var guardian = new Guardian(child.FacilityId, child.Id, request.Name.Trim(), request.Relationship.Trim(), request.Email, time.GetUtcNow());
+        db.Guardians.Add(guardian);
+        audit.Record(AuditActions.GuardianCreated, e =>
+        {
+            e.FacilityId = child.FacilityId;
+            e.ChildId = child.Id;
+            e.GuardianId = guardian.Id;
+        }, new Dictionary<string, string> { ["email"] = guardian.Email });
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created(
+            $"/api/v1/facility/children/{child.Id}/guardians/{guardian.Id}",
+            new GuardianView(guardian.Id, guardian.ChildId, guardian.Name, guardian.Relationship, guardian.Email,
+                guardian.CreatedAt, guardian.UpdatedAt, new PinView(PinStatus.None), []));
+    }
+
+    public static async Task<Results<Ok<GuardianView>, ApiProblem>> GetAsync(
+        Guid childId,
+        Guid guardianId,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        PinProtector pins,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
+        if (guardian is null)
+        {
+            return ApiProblem.NotFound();
+        }
+        return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<GuardianView>, ApiProblem>> UpdateAsync(
+        Guid childId,
+        Guid guardianId,
+        UpdateGuardianRequest request,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        PinIssuance issuance,
+        PinProtector pins,
+        AuditTrail audit,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
+        if (guardian is null)
+        {
+            return ApiProblem.NotFound();
+        }
+
+        // Under the guardian's lock, so a PIN pair created at the same moment cannot slip past the revocation.
+        await using (var transaction = await issuance.LockGuardianAsync(guardian, cancellationToken))
+        {
+            var oldEmail = guardian.Email;
+            var changed = new List<string>();
+            if (request.Name is not null && request.Name.Trim() != guardian.Name)
+            {
+                changed.Add("name");
+            }
+            if (request.Relationship is not null && request.Relationship.Trim() != guardian.Relationship)
+            {
+                changed.Add("relationship");
+            }
+            if (request.Email is not null && request.Email.Trim() != guardian.Email)
+            {
+                changed.Add("email");
+            }
+            if (changed.Count == 0)
+            {
+                return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));
+            }
+
+            var emailChanged = guardian.Update(request.Name?.Trim(), request.Relationship?.Trim(), request.Email, time.GetUtcNow());
+            audit.Record(AuditActions.GuardianUpdated, e => Describe(e, guardian),
+                new Dictionary<string, string> { ["changed"] = string.Join(',', changed) });
+            if (emailChanged)
+            {
+                audit.Record(AuditActions.GuardianEmailChanged, e => Describe(e, guardian), new Dictionary<string, string>
+                {
+                    ["oldEmail"] = oldEmail,
+                    ["newEmail"] = guardian.Email,
+                });
+                // PIN 2 of a pending pair went to the old address; that pair must not link anyone.
+                await issuance.RevokePendingAsync(guardian, PinRevocationReason.EmailChanged, cancellationToken);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));
+    }
+
+    public static async Task<GuardianView> LoadViewAsync(
+        KitaLinkDbContext db, PinProtector pins, TimeProvider time, Guardian guardian, CancellationToken cancellationToken)
+    {
+        var views = await GuardianViews.LoadAsync(db, pins, time.GetUtcNow(), guardian.FacilityId, guardian.ChildId, [guardian], cancellationToken);
+        return views[0];
+    }
+
+    private static void Describe(AuditEvent e, Guardian guardian)
+    {
+        e.FacilityId = guardian.FacilityId;
+        e.ChildId = guardian.ChildId;
+        e.GuardianId = guardian.Id;
+    }
+}

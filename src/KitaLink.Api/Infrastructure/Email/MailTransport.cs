@@ -1,0 +1,108 @@
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace KitaLink.Api.Infrastructure.Email;
+
+/// <summary>Where mail goes: an SMTP server, or a pickup folder of <c>.eml</c> files.</summary>
+public interface IMailTransport
+{
+    /// <summary>Opens a session for a batch of messages (one SMTP connection, reused for all of them).</summary>
+    IMailSession OpenSession();
+}
+
+/// <summary>One batch's connection. <see cref="SendAsync"/> throws on failure; <see cref="MailFailure.Classify"/> sorts the exception.</summary>
+public interface IMailSession : IAsyncDisposable
+{
+    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Delivers over SMTP with MailKit. The connection is opened on the first message of a batch and kept
+/// for the rest; after a failure that closed it (a 421, a dropped socket) the next message reconnects.
+/// </summary>
+public sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTransport
+{
+    public IMailSession OpenSession() => new Session(options.Value);
+
+    private sealed class Session(SmtpOptions options) : IMailSession
+    {
+        private readonly SmtpClient _client = new() { Timeout = options.TimeoutSeconds * 1000 };
+
+        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
+            if (!_client.IsConnected)
+            {
+                await _client.ConnectAsync(options.Host!, options.Port, options.SocketOptions, cancellationToken);
+                if (!string.IsNullOrEmpty(options.Username))
+                {
+                    await _client.AuthenticateAsync(options.Username, options.Password ?? "", cancellationToken);
+                }
+            }
+            await _client.SendAsync(message, cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (_client.IsConnected)
+                {
+                    using var quit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    await _client.DisconnectAsync(quit: true, quit.Token);
+                }
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or MailKit.ProtocolException or MailKit.CommandException)
+            {
+                // The messages of the batch are already recorded; a failed QUIT changes nothing.
+            }
+            finally
+            {
+                _client.Dispose();
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Writes each message as an <c>.eml</c> file (the development default when no SMTP host is set), so
+/// a developer can open the PIN 2 mail in any mail program. The file is written under a temporary
+/// name and then renamed, so a reader never sees half a message.
+/// </summary>
+public sealed class PickupDirectoryMailTransport(string directory) : IMailTransport
+{
+    public string Directory { get; } = directory;
+
+    public IMailSession OpenSession() => new Session(Directory);
+
+    private sealed class Session(string directory) : IMailSession
+    {
+        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
+            System.IO.Directory.CreateDirectory(directory);
+            var name = FileName(message);
+            var temporary = Path.Combine(directory, $".{name}.tmp");
+            var target = Path.Combine(directory, name);
+            await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                await message.WriteToAsync(stream, cancellationToken);
+            }
+            if (!OperatingSystem.IsWindows())
+            {
+                // The file holds PIN 2 in clear text: readable by the service's user only.
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        /// <summary>Sortable by time and unique per outbox message (the Message-Id carries its id).</summary>
+        private static string FileName(MimeMessage message)
+        {
+            var id = message.MessageId is { Length: > 0 } messageId ? messageId.Split('@')[0] : Guid.NewGuid().ToString("N");
+            var safe = string.Concat(id.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
+            return $"{message.Date.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{safe}.eml";
+        }
+    }
+}

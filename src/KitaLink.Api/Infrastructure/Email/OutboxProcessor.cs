@@ -1,0 +1,346 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using KitaLink.Api.Accounts;
+using KitaLink.Api.Audit;
+using KitaLink.Api.Infrastructure.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace KitaLink.Api.Infrastructure.Email;
+
+/// <summary>What one round of the sender did.</summary>
+public sealed record OutboxBatchResult(int Claimed, int Sent, int Retrying, int Failed)
+{
+    public static readonly OutboxBatchResult Empty = new(0, 0, 0, 0);
+}
+
+/// <summary>
+/// One round of outbox delivery: claim due messages under a lease, send them over one connection,
+/// record each outcome. Any number of processors (threads, API instances) may run against one
+/// database; the lease guarantees that each message is handed to the SMTP server by one of them only.
+/// </summary>
+public sealed partial class OutboxProcessor
+{
+    /// <summary>
+    /// Claims due, unleased messages in one statement. <c>FOR UPDATE SKIP LOCKED</c> lets concurrent
+    /// claimers pass over rows another one is taking right now, and the re-check of the lease after a
+    /// wait means a row claimed by a just-committed statement is not taken twice.
+    /// </summary>
+    private const string ClaimSql = """
+        UPDATE outbox_messages SET leased_until = @lease_end
+        WHERE id IN (
+            SELECT id FROM outbox_messages
+            WHERE status = 'queued' AND next_attempt_at <= @now AND (leased_until IS NULL OR leased_until < @now)
+            ORDER BY next_attempt_at
+            LIMIT @batch
+            FOR UPDATE SKIP LOCKED)
+        RETURNING id
+        """;
+
+    /// <summary>Gives back messages this round did not get to, so another round takes them without waiting for the lease to end.</summary>
+    private const string ReleaseSql = """
+        UPDATE outbox_messages SET leased_until = NULL
+        WHERE id = ANY(@ids) AND status = 'queued' AND leased_until = @lease_end
+        """;
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IMailTransport _transport;
+    private readonly IDataProtector _protector;
+    private readonly OutboxOptions _options;
+    private readonly SmtpOptions _smtp;
+    private readonly TimeProvider _time;
+    private readonly ILogger<OutboxProcessor> _logger;
+    private readonly MailboxAddress _from;
+    private readonly string _messageIdDomain;
+
+    public OutboxProcessor(
+        IServiceScopeFactory scopes,
+        NpgsqlDataSource dataSource,
+        IMailTransport transport,
+        IDataProtectionProvider dataProtection,
+        IOptions<OutboxOptions> options,
+        IOptions<SmtpOptions> smtp,
+        TimeProvider time,
+        ILogger<OutboxProcessor> logger)
+    {
+        _scopes = scopes;
+        _dataSource = dataSource;
+        _transport = transport;
+        _protector = dataProtection.CreateProtector(MailOutbox.BodyProtectionPurpose);
+        _options = options.Value;
+        _smtp = smtp.Value;
+        _time = time;
+        _logger = logger;
+        _from = _smtp.FromMailbox();
+        _messageIdDomain = _from.Domain is { Length: > 0 } domain ? domain : "kitalink.invalid";
+    }
+
+    /// <summary>Claims up to <see cref="OutboxOptions.BatchSize"/> due messages and delivers them.</summary>
+    public async Task<OutboxBatchResult> ProcessBatchAsync(CancellationToken cancellationToken = default)
+    {
+        // Lease times come from the injected clock (tests move it); the safety window of the batch is
+        // measured in real time, because that is what another instance's clock does meanwhile.
+        var elapsed = Stopwatch.StartNew();
+        var now = _time.GetUtcNow().ToUniversalTime();
+        var leaseEnd = now.AddSeconds(_options.LeaseSeconds);
+        var ids = await ClaimAsync(now, leaseEnd, cancellationToken);
+        if (ids.Count == 0)
+        {
+            return OutboxBatchResult.Empty;
+        }
+        LogClaimed(_logger, ids.Count);
+
+        // Stop starting new sends well before the lease ends: a send may take up to two SMTP timeouts
+        // (connect, then data), and after the lease another instance may take the message.
+        var sendWindow = TimeSpan.FromSeconds(_options.LeaseSeconds - (2 * _smtp.TimeoutSeconds));
+
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KitaLinkDbContext>();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
+        var messages = await db.OutboxMessages
+            .Where(m => ids.Contains(m.Id) && m.Status == OutboxMessageStatus.Queued)
+            .OrderBy(m => m.NextAttemptAt)
+            .ThenBy(m => m.Id)
+            .ToListAsync(cancellationToken);
+
+        int sent = 0, retrying = 0, failed = 0;
+        // Once a send has started, its message is never handed back early: the server may have accepted
+        // it, and only the lease running out may lead to another try.
+        var attempted = new HashSet<Guid>();
+        MailFailure? serverDown = null;
+        try
+        {
+            await using var session = _transport.OpenSession();
+            foreach (var message in messages)
+            {
+                if (elapsed.Elapsed > sendWindow)
+                {
+                    LogLeaseWindowExhausted(_logger, messages.Count - attempted.Count);
+                    break;
+                }
+                attempted.Add(message.Id);
+
+                // Once the server is unreachable, the rest of the batch would only wait for the same
+                // timeout one by one; they get the same failure and their own backoff instead.
+                var failure = serverDown ?? await TrySendAsync(session, message, cancellationToken);
+                if (failure?.ServerUnavailable == true)
+                {
+                    serverDown = failure;
+                }
+
+                switch (Record(message, failure, audit))
+                {
+                    case OutboxMessageStatus.Sent: sent++; break;
+                    case OutboxMessageStatus.Failed: failed++; break;
+                    default: retrying++; break;
+                }
+                await SaveAsync(db, cancellationToken);
+            }
+        }
+        finally
+        {
+            var unprocessed = ids.Where(id => !attempted.Contains(id)).ToArray();
+            if (unprocessed.Length > 0)
+            {
+                await ReleaseAsync(unprocessed, leaseEnd);
+            }
+        }
+        return new OutboxBatchResult(ids.Count, sent, retrying, failed);
+    }
+
+    private async Task<MailFailure?> TrySendAsync(IMailSession session, OutboxMessage message, CancellationToken cancellationToken)
+    {
+        if (message.ProtectedTextBody is null || message.ProtectedHtmlBody is null)
+        {
+            return new MailFailure(true, "The message has no body left to send.", null);
+        }
+        MimeMessage mime;
+        try
+        {
+            mime = Compose(message.ProtectedTextBody, message.ProtectedHtmlBody, message);
+        }
+        catch (Exception e) when (e is CryptographicException or ParseException)
+        {
+            return MailFailure.Classify(e);
+        }
+        try
+        {
+            await session.SendAsync(mime, cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var failure = MailFailure.Classify(e);
+            if (failure.Unexpected)
+            {
+                LogUnexpected(_logger, e, message.Id);
+            }
+            return failure;
+        }
+    }
+
+    private MimeMessage Compose(string protectedText, string protectedHtml, OutboxMessage message)
+    {
+        var body = new BodyBuilder
+        {
+            TextBody = _protector.Unprotect(protectedText),
+            HtmlBody = _protector.Unprotect(protectedHtml),
+        };
+        var mime = new MimeMessage
+        {
+            Subject = message.Subject,
+            // Stable per outbox message: should a message ever go out twice (a crash between the
+            // server's acceptance and our commit), mail systems can recognise the duplicate.
+            MessageId = $"{message.Id:N}@{_messageIdDomain}",
+            Date = _time.GetUtcNow(),
+            Body = body.ToMessageBody(),
+        };
+        mime.From.Add(_from);
+        mime.To.Add(MailboxAddress.Parse(message.Recipient.Trim()));
+        // RFC 3834: keeps out-of-office replies and auto-responders away from the no-reply sender.
+        mime.Headers.Add("Auto-Submitted", "auto-generated");
+        return mime;
+    }
+
+    /// <summary>Applies the outcome to the entity (which wipes the bodies when it is final) and audits PIN 2 mails.</summary>
+    private OutboxMessageStatus Record(OutboxMessage message, MailFailure? failure, AuditTrail audit)
+    {
+        var now = _time.GetUtcNow();
+        var recipient = EmailAddress.Mask(message.Recipient);
+        if (failure is null)
+        {
+            message.MarkSent(now);
+            LogSent(_logger, message.Id, message.Kind, recipient, message.Attempts);
+            AuditPin2(audit, message, AuditActions.Pin2Sent, new Dictionary<string, string>
+            {
+                ["attempts"] = message.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            return message.Status;
+        }
+
+        var reasonForLog = MaskRecipient(failure.Reason, message.Recipient, recipient);
+        if (!failure.Permanent && message.Attempts + 1 < _options.MaxAttempts)
+        {
+            var next = now + OutboxBackoff.Delay(message.Attempts + 1, _options, Random.Shared.NextDouble());
+            message.MarkTransientFailure(failure.Reason, failure.SmtpStatus, now, next);
+            LogRetrying(_logger, message.Id, message.Kind, recipient, message.Attempts, next, reasonForLog);
+            return message.Status;
+        }
+
+        var reason = failure.Permanent
+            ? failure.Reason
+            : $"No delivery after {message.Attempts + 1} attempts. Last error: {failure.Reason}";
+        message.MarkPermanentFailure(reason, failure.SmtpStatus, now);
+        LogFailed(_logger, message.Id, message.Kind, recipient, message.Attempts, reasonForLog);
+        var data = new Dictionary<string, string>
+        {
+            ["reason"] = reason,
+            ["attempts"] = message.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (failure.SmtpStatus is { } status)
+        {
+            data["smtpStatus"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        AuditPin2(audit, message, AuditActions.Pin2Failed, data);
+        return message.Status;
+    }
+
+    private static void AuditPin2(AuditTrail audit, OutboxMessage message, string action, Dictionary<string, string> data)
+    {
+        if (message.Kind != OutboxMessageKind.Pin2)
+        {
+            return;
+        }
+        audit.Record(action, e =>
+        {
+            e.FacilityId = message.FacilityId;
+            e.ChildId = message.ChildId;
+            e.GuardianId = message.GuardianId;
+            e.PinPairId = message.PinPairId;
+        }, data);
+    }
+
+    /// <summary>
+    /// The outcome of a send must reach the database: once the server accepted a message, losing that
+    /// fact means sending it again after the lease. A short database hiccup is therefore retried here.
+    /// </summary>
+    private async Task SaveAsync(KitaLinkDbContext db, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (attempt < 4 && e is (DbUpdateException or NpgsqlException or TimeoutException) && !cancellationToken.IsCancellationRequested)
+            {
+                LogSaveRetry(_logger, e, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<List<Guid>> ClaimAsync(DateTimeOffset now, DateTimeOffset leaseEnd, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(ClaimSql);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("lease_end", NpgsqlDbType.TimestampTz) { TypedValue = leaseEnd });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
+        command.Parameters.Add(new NpgsqlParameter<int>("batch", NpgsqlDbType.Integer) { TypedValue = _options.BatchSize });
+        var ids = new List<Guid>(_options.BatchSize);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+        return ids;
+    }
+
+    private async Task ReleaseAsync(Guid[] ids, DateTimeOffset leaseEnd)
+    {
+        try
+        {
+            await using var command = _dataSource.CreateCommand(ReleaseSql);
+            command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = ids });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("lease_end", NpgsqlDbType.TimestampTz) { TypedValue = leaseEnd });
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            // Not fatal: the lease simply runs out and the messages are claimed again then.
+            LogReleaseFailed(_logger, e, ids.Length);
+        }
+    }
+
+    private static string MaskRecipient(string reason, string recipient, string masked) =>
+        recipient.Length == 0 ? reason : reason.Replace(recipient.Trim(), masked, StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Outbox: claimed {Count} due message(s)")]
+    private static partial void LogClaimed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mail {MessageId} ({Kind}) to {Recipient} accepted by the server after {Attempts} attempt(s)")]
+    private static partial void LogSent(ILogger logger, Guid messageId, OutboxMessageKind kind, string recipient, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mail {MessageId} ({Kind}) to {Recipient} not delivered (attempt {Attempts}), next try at {NextAttemptAt:O}: {Reason}")]
+    private static partial void LogRetrying(ILogger logger, Guid messageId, OutboxMessageKind kind, string recipient, int attempts, DateTimeOffset nextAttemptAt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mail {MessageId} ({Kind}) to {Recipient} failed for good after {Attempts} attempt(s): {Reason}")]
+    private static partial void LogFailed(ILogger logger, Guid messageId, OutboxMessageKind kind, string recipient, int attempts, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error while sending mail {MessageId}; it will be retried")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, Guid messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: batch lease nearly used up, {Count} message(s) handed back for the next round")]
+    private static partial void LogLeaseWindowExhausted(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: saving a delivery result failed (try {Attempt}), retrying")]
+    private static partial void LogSaveRetry(ILogger logger, Exception exception, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: could not hand back {Count} leased message(s); they return when the lease ends")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, int count);
+}

@@ -1,0 +1,118 @@
+using System.Security.Claims;
+using FluentValidation;
+using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace KitaLink.Api.Links;
+
+/// <param name="ReplacesChildId">
+/// Set when the child changed facility: the id of the child's old record (linked to this account). The old
+/// facility must have marked the child as <c>left</c>; the old link is then archived as read-only history.
+/// </param>
+public sealed record LinkChildRequest(string Pin1, string Pin2, Guid? ReplacesChildId);
+
+public sealed class LinkChildRequestValidator : AbstractValidator<LinkChildRequest>
+{
+    public LinkChildRequestValidator()
+    {
+        // Shape only: a PIN in the wrong format is answered like a wrong one (pins_invalid).
+        RuleFor(r => r.Pin1).NotEmpty().MaximumLength(64);
+        RuleFor(r => r.Pin2).NotEmpty().MaximumLength(64);
+        RuleFor(r => r.ReplacesChildId).NotEqual(Guid.Empty);
+    }
+}
+
+/// <summary>The children linked to the signed-in parent. Every query is scoped to the account in the token.</summary>
+public static class MyChildrenApi
+{
+    public static IEndpointRouteBuilder MapMyChildren(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/me/children").WithTags("Parent children").RequireAuthorization(Policies.Parent);
+
+        group.MapGet("", ListAsync)
+            .WithName("listMyChildren")
+            .WithSummary("Children linked to the account")
+            .WithDescription("Active links; with `includeArchived=true` also the archived links to old records of children " +
+                "who changed facility.");
+
+        group.MapGet("/{childId:guid}", GetAsync)
+            .WithName("getMyChild")
+            .WithSummary("One linked child")
+            .WithDescription("Also answers for archived links (read-only history). A child not linked to this account is `not_found`.")
+            .ProducesErrors(ErrorCodes.NotFound);
+
+        group.MapPost("", LinkAsync)
+            .WithName("linkMyChild")
+            .WithSummary("Link another child with PIN 1 and PIN 2")
+            .WithDescription("Links a sibling or a child at another facility. The account's email must be the guardian email " +
+                "the facility entered for the PIN pair (`email_mismatch` otherwise, with a masked hint). When a child " +
+                "changed facility, pass the old record's id as `replacesChildId`: once the old facility has marked the " +
+                "child as left, the new record is linked and the old link archived; while the child is still active " +
+                "there the answer is `previous_child_still_active` (link without `replacesChildId` to keep both).")
+            .WithValidation<LinkChildRequest>()
+            .ProducesErrors(
+                ErrorCodes.PinsInvalid,
+                ErrorCodes.EmailMismatch,
+                ErrorCodes.PinsAlreadyUsed,
+                ErrorCodes.PinsExpired,
+                ErrorCodes.PinsLocked,
+                ErrorCodes.ChildAlreadyLinked,
+                ErrorCodes.PreviousChildStillActive,
+                ErrorCodes.NotFound);
+
+        return app;
+    }
+
+    public static async Task<Ok<List<LinkedChildResponse>>> ListAsync(
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        CancellationToken cancellationToken,
+        bool includeArchived = false)
+    {
+        var accountId = user.UserId();
+        var children = await db.ChildLinks.AsNoTracking()
+            .Where(l => l.AccountId == accountId && (includeArchived || l.Status == ChildLinkStatus.Active))
+            .OrderBy(l => l.Status)
+            .ThenBy(l => l.LinkedAt)
+            .Select(LinkedChildResponse.FromLink)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(children);
+    }
+
+    public static async Task<Results<Ok<LinkedChildResponse>, ApiProblem>> GetAsync(
+        Guid childId,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        CancellationToken cancellationToken)
+    {
+        var accountId = user.UserId();
+        var child = await db.ChildLinks.AsNoTracking()
+            .Where(l => l.AccountId == accountId && l.ChildId == childId)
+            .Select(LinkedChildResponse.FromLink)
+            .SingleOrDefaultAsync(cancellationToken);
+        // Another family's child is indistinguishable from one that does not exist.
+        return child is null ? ApiProblem.NotFound() : TypedResults.Ok(child);
+    }
+
+    public static async Task<Results<Created<LinkedChildResponse>, ApiProblem>> LinkAsync(
+        LinkChildRequest request,
+        ClaimsPrincipal user,
+        PinRedemption redemption,
+        KitaLinkDbContext db,
+        CancellationToken cancellationToken)
+    {
+        var outcome = await redemption.LinkAsync(user.UserId(), request.Pin1, request.Pin2, request.ReplacesChildId, cancellationToken);
+        if (!outcome.Succeeded)
+        {
+            return outcome.Problem;
+        }
+        var child = await db.ChildLinks.AsNoTracking()
+            .Where(l => l.Id == outcome.Link.Id)
+            .Select(LinkedChildResponse.FromLink)
+            .SingleAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/me/children/{child.Id}", child);
+    }
+}

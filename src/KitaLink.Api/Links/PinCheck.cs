@@ -1,0 +1,84 @@
+using KitaLink.Api.Accounts;
+using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Pins;
+
+namespace KitaLink.Api.Links;
+
+/// <summary>What the presented PINs and email allow, before the case-specific rules of a link.</summary>
+public enum PinVerdict
+{
+    /// <summary>Both PINs right, pair pending, email matches: the caller may go on to link.</summary>
+    Proceed,
+    Invalid,
+    AlreadyUsed,
+    Expired,
+    Locked,
+    EmailMismatch,
+}
+
+/// <param name="Verdict">The answer the caller gets.</param>
+/// <param name="AttemptCounted">A failed attempt was recorded on the pair (the caller must persist it).</param>
+/// <param name="LockedNow">This attempt was the one that locked the pair.</param>
+public readonly record struct PinCheckResult(PinVerdict Verdict, bool AttemptCounted = false, bool LockedNow = false);
+
+/// <summary>
+/// The order of the PIN checks, kept free of I/O so it can be read and tested as one rule. A caller
+/// learns anything beyond <c>pins_invalid</c> only with a correct PIN 1 and PIN 2: the pair's state
+/// (used, expired, locked) and the email comparison come after the PIN 2 check.
+/// </summary>
+public static class PinCheck
+{
+    /// <param name="pair">The pair PIN 1 identifies, or null when PIN 1 is unknown.</param>
+    /// <param name="pin2Matches">Result of the constant-time PIN 2 comparison.</param>
+    /// <param name="presentedEmail">The registering email, or the account's current email.</param>
+    /// <param name="guardianEmail">The guardian's current email as the facility has it on file.</param>
+    /// <param name="now">The service clock.</param>
+    public static PinCheckResult Evaluate(PinPair? pair, bool pin2Matches, string presentedEmail, string guardianEmail, DateTimeOffset now)
+    {
+        if (pair is null)
+        {
+            return new(PinVerdict.Invalid);
+        }
+        var status = pair.StatusAt(now);
+        if (!pin2Matches)
+        {
+            // Only a pending pair counts attempts: an expired pair must keep showing "expired" to staff, not "locked".
+            if (status != PinStatus.Pending)
+            {
+                return new(PinVerdict.Invalid);
+            }
+            var locked = pair.RecordFailedAttempt(now);
+            return new(PinVerdict.Invalid, AttemptCounted: true, LockedNow: locked);
+        }
+        switch (status)
+        {
+            case PinStatus.Redeemed:
+                return new(PinVerdict.AlreadyUsed);
+            case PinStatus.Expired or PinStatus.Revoked:
+                return new(PinVerdict.Expired);
+            case PinStatus.Locked:
+                return new(PinVerdict.Locked);
+            case PinStatus.Pending:
+                break;
+            default:
+                throw new InvalidOperationException($"Unexpected PIN status {status}.");
+        }
+        if (!EmailAddress.Matches(presentedEmail, guardianEmail))
+        {
+            var locked = pair.RecordFailedAttempt(now);
+            return new(locked ? PinVerdict.Locked : PinVerdict.EmailMismatch, AttemptCounted: true, LockedNow: locked);
+        }
+        return new(PinVerdict.Proceed);
+    }
+
+    /// <summary>The problem a failed verdict is answered with.</summary>
+    public static ApiProblem ToProblem(PinVerdict verdict, string guardianEmail) => verdict switch
+    {
+        PinVerdict.Invalid => ApiProblem.Of(ErrorCodes.PinsInvalid),
+        PinVerdict.AlreadyUsed => ApiProblem.Of(ErrorCodes.PinsAlreadyUsed),
+        PinVerdict.Expired => ApiProblem.Of(ErrorCodes.PinsExpired),
+        PinVerdict.Locked => ApiProblem.Of(ErrorCodes.PinsLocked),
+        PinVerdict.EmailMismatch => ApiProblem.EmailMismatch(EmailAddress.Mask(guardianEmail)),
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, "Proceed is not a failure."),
+    };
+}

@@ -1,0 +1,232 @@
+using KitaLink.Api.Audit;
+using KitaLink.Api.Guardians;
+using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Infrastructure.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace KitaLink.Api.Pins;
+
+/// <summary>A new pair as staff see it: PIN 1 in display form, never PIN 2.</summary>
+public sealed record IssuedPins(PinPair Pair, string Pin1Formatted, OutboxMessage Pin2Message);
+
+/// <summary>Outcome of a PIN 2 resend.</summary>
+public abstract record Pin2Reissue
+{
+    private Pin2Reissue() { }
+
+    public sealed record Reissued(PinPair Pair, OutboxMessage Pin2Message) : Pin2Reissue;
+
+    public sealed record NoPendingPair : Pin2Reissue;
+
+    public sealed record RateLimited(TimeSpan RetryAfter) : Pin2Reissue;
+}
+
+/// <summary>
+/// Makes and changes PIN pairs. Each operation runs in one transaction under a row lock of the guardian:
+/// the pair, the revocation of the previous pair, the PIN 2 email in the outbox and the audit events commit
+/// together or not at all, and two staff members acting on one guardian at once are serialised (so a
+/// guardian never ends up with two pending pairs). PIN 2 exists in clear only inside the outbox mail body
+/// (encrypted at rest); it is never returned or logged.
+/// </summary>
+public sealed class PinIssuance(
+    KitaLinkDbContext db,
+    PinProtector protector,
+    PinCodeSource codes,
+    MailOutbox outbox,
+    AuditTrail audit,
+    TimeProvider time,
+    IOptions<PinOptions> options)
+{
+    /// <summary>Attempts at a unique PIN 1; a collision of two random 40-bit values is already astronomically rare.</summary>
+    private const int MaxPin1Attempts = 5;
+
+    /// <summary>
+    /// Creates a pair for the guardian (whose <see cref="Guardian.Child"/> and its facility must be loaded),
+    /// revokes the guardian's pending pair (reason <see cref="PinRevocationReason.Replaced"/>) and queues
+    /// the PIN 2 email to the guardian's address.
+    /// </summary>
+    public async Task<IssuedPins> IssueAsync(Guardian guardian, Guid staffId, CancellationToken cancellationToken)
+    {
+        var child = guardian.Child ?? throw new InvalidOperationException("The guardian's child must be loaded.");
+        var facility = child.Facility ?? throw new InvalidOperationException("The child's facility must be loaded.");
+        await using var transaction = await LockGuardianAsync(guardian, cancellationToken);
+        await RevokePendingAsync(guardian, PinRevocationReason.Replaced, cancellationToken);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var pin1 = codes.Next();
+            var pin2 = codes.Next();
+            var pair = new PinPair(
+                guardian.FacilityId,
+                guardian.ChildId,
+                guardian.Id,
+                guardian.Email,
+                protector.ProtectPin1(pin1),
+                protector.Pin1Lookup(pin1),
+                protector.Pin2Hash(pin2),
+                staffId,
+                now,
+                TimeSpan.FromDays(options.Value.ValidityDays));
+            var message = outbox.Enqueue(OutboxMessageKind.Pin2, guardian.Email, MailTemplates.Pin2(
+                    new Pin2MailModel(guardian.Name, child.FirstName, facility.Name, PinCodes.Format(pin2), pair.ExpiresAt)))
+                .About(guardian.FacilityId, guardian.ChildId, guardian.Id, pair.Id);
+            pair.AttachPin2Message(message.Id);
+            db.PinPairs.Add(pair);
+            var created = audit.Record(AuditActions.PinsCreated, e => Describe(e, guardian, pair.Id), new Dictionary<string, string>
+            {
+                ["expiresAt"] = pair.ExpiresAt.ToString("O"),
+                ["pin2SentTo"] = guardian.Email,
+            });
+
+            try
+            {
+                // Inside the explicit transaction EF Core wraps SaveChanges in a savepoint, so a failed
+                // insert rolls back only this attempt and the transaction stays usable.
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return new IssuedPins(pair, PinCodes.Format(pin1), message);
+            }
+            catch (DbUpdateException ex) when (attempt < MaxPin1Attempts && IsPin1Collision(ex))
+            {
+                // The staged revocation of the old pair stays and commits with the next attempt.
+                db.Entry(pair).State = EntityState.Detached;
+                db.Entry(message).State = EntityState.Detached;
+                db.Entry(created).State = EntityState.Detached;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Issues a new PIN 2 for the guardian's pending pair and queues it by email; PIN 1 and the printed
+    /// letter stay valid. At most <see cref="PinOptions.Pin2ResendsPerHour"/> resends per guardian in any
+    /// hour, counted from the audit trail in PostgreSQL (so the limit holds across instances).
+    /// </summary>
+    public async Task<Pin2Reissue> ReissuePin2Async(Guardian guardian, CancellationToken cancellationToken)
+    {
+        var child = guardian.Child ?? throw new InvalidOperationException("The guardian's child must be loaded.");
+        var facility = child.Facility ?? throw new InvalidOperationException("The child's facility must be loaded.");
+        await using var transaction = await LockGuardianAsync(guardian, cancellationToken);
+        var pair = await FindPendingAsync(guardian, cancellationToken);
+        if (pair is null)
+        {
+            return new Pin2Reissue.NoPendingPair();
+        }
+
+        var now = time.GetUtcNow();
+        var windowStart = now - TimeSpan.FromHours(1);
+        var recent = await db.AuditEvents.AsNoTracking()
+            .Where(e => e.FacilityId == guardian.FacilityId && e.ChildId == guardian.ChildId && e.GuardianId == guardian.Id
+                && e.Action == AuditActions.Pin2Reissued && e.OccurredAt > windowStart)
+            .OrderByDescending(e => e.OccurredAt)
+            .Select(e => e.OccurredAt)
+            .Take(options.Value.Pin2ResendsPerHour)
+            .ToListAsync(cancellationToken);
+        if (recent.Count >= options.Value.Pin2ResendsPerHour)
+        {
+            // The oldest resend counted leaves the window first.
+            return new Pin2Reissue.RateLimited(recent[^1] + TimeSpan.FromHours(1) - now);
+        }
+
+        var pin2 = codes.Next();
+        var message = outbox.Enqueue(OutboxMessageKind.Pin2, guardian.Email, MailTemplates.Pin2(
+                new Pin2MailModel(guardian.Name, child.FirstName, facility.Name, PinCodes.Format(pin2), pair.ExpiresAt)))
+            .About(guardian.FacilityId, guardian.ChildId, guardian.Id, pair.Id);
+        pair.ReplacePin2(protector.Pin2Hash(pin2), message.Id, now);
+        audit.Record(AuditActions.Pin2Reissued, e => Describe(e, guardian, pair.Id), new Dictionary<string, string>
+        {
+            ["pin2SentTo"] = guardian.Email,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new Pin2Reissue.Reissued(pair, message);
+    }
+
+    /// <summary>Revokes the guardian's pending pair on staff request; false when there is none.</summary>
+    public async Task<bool> RevokeAsync(Guardian guardian, CancellationToken cancellationToken)
+    {
+        await using var transaction = await LockGuardianAsync(guardian, cancellationToken);
+        var revoked = await RevokePendingAsync(guardian, PinRevocationReason.RevokedByStaff, cancellationToken);
+        if (revoked.Count == 0)
+        {
+            return false;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Starts a transaction holding the guardian's row lock and reloads the guardian, so the caller sees
+    /// the email and pairs as they are after any concurrent change committed. Call before changing anything.
+    /// </summary>
+    public async Task<IDbContextTransaction> LockGuardianAsync(Guardian guardian, CancellationToken cancellationToken)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM guardians WHERE id = {guardian.Id} FOR UPDATE", cancellationToken);
+        await db.Entry(guardian).ReloadAsync(cancellationToken);
+        return transaction;
+    }
+
+    /// <summary>The guardian's pending pair (not redeemed, revoked, locked or expired), tracked for changes.</summary>
+    public Task<PinPair?> FindPendingAsync(Guardian guardian, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return db.PinPairs
+            .Where(p => p.GuardianId == guardian.Id && p.FacilityId == guardian.FacilityId && p.State == PinPairState.Pending && p.ExpiresAt > now)
+            .OrderByDescending(p => p.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stages the revocation of the guardian's pending pairs with their audit events; the caller's
+    /// SaveChanges commits them. Expired pairs keep their status. Returns the revoked pairs.
+    /// </summary>
+    public async Task<IReadOnlyList<PinPair>> RevokePendingAsync(Guardian guardian, PinRevocationReason reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var pending = await db.PinPairs
+            .Where(p => p.GuardianId == guardian.Id && p.FacilityId == guardian.FacilityId && p.State == PinPairState.Pending && p.ExpiresAt > now)
+            .ToListAsync(cancellationToken);
+        foreach (var pair in pending)
+        {
+            pair.Revoke(reason, now);
+            audit.Record(AuditActions.PinsRevoked, e => Describe(e, guardian, pair.Id), new Dictionary<string, string>
+            {
+                ["reason"] = ReasonName(reason),
+            });
+        }
+        return pending;
+    }
+
+    public static string ReasonName(PinRevocationReason reason) => reason switch
+    {
+        PinRevocationReason.Replaced => "replaced",
+        PinRevocationReason.RevokedByStaff => "revoked_by_staff",
+        PinRevocationReason.EmailChanged => "email_changed",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason)),
+    };
+
+    private static void Describe(AuditEvent e, Guardian guardian, Guid pairId)
+    {
+        e.FacilityId = guardian.FacilityId;
+        e.ChildId = guardian.ChildId;
+        e.GuardianId = guardian.Id;
+        e.PinPairId = pairId;
+    }
+
+    private bool IsPin1Collision(DbUpdateException exception)
+    {
+        if (exception.InnerException is not PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } postgres)
+        {
+            return false;
+        }
+        var index = db.Model.FindEntityType(typeof(PinPair))!.GetIndexes()
+            .Single(i => i.IsUnique && i.Properties is [{ Name: nameof(PinPair.Pin1Lookup) }]);
+        return postgres.ConstraintName == index.GetDatabaseName();
+    }
+}

@@ -1,0 +1,236 @@
+using System.Security.Claims;
+using KitaLink.Api.Audit;
+using KitaLink.Api.Children;
+using KitaLink.Api.Guardians;
+using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Pdf;
+using KitaLink.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace KitaLink.Api.Pins;
+
+/// <summary>
+/// A new PIN pair: PIN 1 for the letter (and for reading out on the phone), the letter's address, and
+/// the delivery of the PIN 2 email, which staff never see.
+/// </summary>
+public sealed record PinsCreatedResponse(Guid PinPairId, string Pin1, DateTimeOffset ExpiresAt, string LetterUrl, Pin2DeliveryView Pin2Delivery);
+
+/// <summary>A new PIN 2 is on its way; PIN 1, the letter and the expiry are unchanged.</summary>
+public sealed record Pin2ReissuedResponse(Guid PinPairId, DateTimeOffset ExpiresAt, Pin2DeliveryView Pin2Delivery);
+
+/// <summary>The PIN process on the staff side: create, print, resend PIN 2, revoke.</summary>
+public static class PinsApi
+{
+    public static WebApplicationBuilder AddKitaLinkPins(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<PinCodeSource>();
+        builder.Services.AddScoped<PinIssuance>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapPins(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/facility/children/{childId:guid}/guardians/{guardianId:guid}/pins")
+            .WithTags("PINs")
+            .RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/", CreateAsync)
+            .WithName("createPins")
+            .WithSummary("Create PINs for a guardian")
+            .WithDescription("Makes a new PIN pair and revokes the guardian's previous pending pair. PIN 1 is returned (print it with the letter, or read it out); PIN 2 is emailed to the guardian's address in the same transaction and is never shown to staff. The pair is valid for 14 days unless the deployment configures otherwise.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
+        group.MapGet("/letter", GetLetterAsync)
+            .WithName("getPinLetter")
+            .WithSummary("Download the PIN 1 letter")
+            .WithDescription("The A4 PDF letter of the guardian's pending pair: facility, child, guardian, PIN 1, expiry, the email address PIN 2 was sent to, and the steps in the app. German by default; English with `lang=en` or `Accept-Language: en`. 404 when no pair is pending.")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/pdf")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ValidationFailed);
+        group.MapPost("/pin2", ReissuePin2Async)
+            .WithName("reissuePin2")
+            .WithSummary("Send a new PIN 2")
+            .WithDescription("Emails a new PIN 2 for the pending pair (e.g. the first email was lost); the old PIN 2 stops working, PIN 1 and the printed letter stay valid. Limited per guardian per hour (429 with Retry-After). 404 when no pair is pending.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.RateLimited, ErrorCodes.Conflict);
+        group.MapDelete("/", RevokeAsync)
+            .WithName("revokePins")
+            .WithSummary("Revoke the pending PINs")
+            .WithDescription("Revokes the guardian's pending pair, e.g. when the letter was lost. 404 when no pair is pending.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
+        return app;
+    }
+
+    public static async Task<Results<Created<PinsCreatedResponse>, ApiProblem>> CreateAsync(
+        Guid childId,
+        Guid guardianId,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        PinIssuance issuance,
+        CancellationToken cancellationToken)
+    {
+        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
+        if (guardian is null)
+        {
+            return ApiProblem.NotFound();
+        }
+        IssuedPins issued;
+        try
+        {
+            issued = await issuance.IssueAsync(guardian, user.UserId(), cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The previous pair changed underneath (e.g. redeemed by the parent this very moment).
+            return ApiProblem.Of(ErrorCodes.Conflict);
+        }
+        var letterUrl = LetterUrl(guardian);
+        return TypedResults.Created(letterUrl, new PinsCreatedResponse(
+            issued.Pair.Id, issued.Pin1Formatted, issued.Pair.ExpiresAt, letterUrl, Pin2DeliveryView.From(issued.Pin2Message)));
+    }
+
+    public static async Task<Results<FileContentHttpResult, ApiProblem>> GetLetterAsync(
+        Guid childId,
+        Guid guardianId,
+        [FromQuery(Name = "lang")] string? lang,
+        HttpRequest httpRequest,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        PinIssuance issuance,
+        PinProtector protector,
+        PinLetterRenderer renderer,
+        AuditTrail audit,
+        CancellationToken cancellationToken)
+    {
+        var language = LetterLanguageOf(lang, httpRequest);
+        if (language is null)
+        {
+            return ApiProblem.Validation("lang", "Use \"de\" or \"en\".");
+        }
+        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
+        if (guardian is null)
+        {
+            return ApiProblem.NotFound();
+        }
+        var pair = await issuance.FindPendingAsync(guardian, cancellationToken);
+        if (pair is null)
+        {
+            return ApiProblem.NotFound();
+        }
+
+        var child = guardian.Child!;
+        var pdf = renderer.Render(new PinLetterModel(
+            child.Facility!.Name,
+            $"{child.FirstName} {child.LastName}",
+            guardian.Name,
+            PinCodes.Format(protector.UnprotectPin1(pair.Pin1Protected)),
+            pair.ExpiresAt,
+            pair.GuardianEmail,
+            pair.CreatedAt), language.Value);
+
+        audit.Record(AuditActions.PinsLetterDownloaded, e =>
+        {
+            e.FacilityId = guardian.FacilityId;
+            e.ChildId = guardian.ChildId;
+            e.GuardianId = guardian.Id;
+            e.PinPairId = pair.Id;
+        }, new Dictionary<string, string> { ["language"] = language == LetterLanguage.English ? "en" : "de" });
+        await db.SaveChangesAsync(cancellationToken);
+
+        var fileName = language == LetterLanguage.English ? "pin-letter.pdf" : "pin-brief.pdf";
+        return TypedResults.File(pdf, "application/pdf", fileName);
+    }
+
+    public static async Task<Results<Ok<Pin2ReissuedResponse>, ApiProblem>> ReissuePin2Async(
+        Guid childId,
+        Guid guardianId,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        PinIssuance issuance,
+        CancellationToken cancellationToken)
+    {
+        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
+        if (guardian is null)
+        {
+            return ApiProblem.NotFound();
+        }
+        Pin2Reissue outcome;
+        try
+        {
+            outcome = await issuance.ReissuePin2Async(guardian, cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblem.Of(ErrorCodes.Conflict);
+        }
+        return outcome switch
+        {
+            Pin2Reissue.Reissued r => TypedResults.Ok(new Pin2ReissuedResponse(r.Pair.Id, r.Pair.ExpiresAt, Pin2DeliveryView.From(r.Pin2Message))),
+            Pin2Reissue.RateLimited limited => ApiProblem.RateLimited((int)Math.Ceiling(limited.RetryAfter.TotalSeconds)),
+            _ => ApiProblem.NotFound(),
+        };
+    }
+
+    public static async Task<Results<NoContent, ApiProblem>> RevokeAsync(
+        Guid childId,
+        Guid guardianId,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        PinIssuance issuance,
+        CancellationToken cancellationToken)
+    {
+        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
+        if (guardian is null)
+        {
+            return ApiProblem.NotFound();
+        }
+        try
+        {
+            return await issuance.RevokeAsync(guardian, cancellationToken) ? TypedResults.NoContent() : ApiProblem.NotFound();
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblem.Of(ErrorCodes.Conflict);
+        }
+    }
+
+    private static string LetterUrl(Guardian guardian) =>
+        $"/api/v1/facility/children/{guardian.ChildId}/guardians/{guardian.Id}/pins/letter";
+
+    /// <summary>
+    /// <c>lang</c> wins; otherwise the first of German or English in <c>Accept-Language</c>; otherwise
+    /// German, the language of the facilities' parents. Null for an unsupported <c>lang</c>.
+    /// </summary>
+    internal static LetterLanguage? LetterLanguageOf(string? lang, HttpRequest request)
+    {
+        if (lang is not null)
+        {
+            return lang.Trim().ToLowerInvariant() switch
+            {
+                "de" => LetterLanguage.German,
+                "en" => LetterLanguage.English,
+                _ => null,
+            };
+        }
+        try
+        {
+            foreach (var language in request.GetTypedHeaders().AcceptLanguage.OrderByDescending(l => l.Quality ?? 1.0))
+            {
+                var tag = language.Value.Value ?? "";
+                if (tag.StartsWith("de", StringComparison.OrdinalIgnoreCase))
+                {
+                    return LetterLanguage.German;
+                }
+                if (tag.StartsWith("en", StringComparison.OrdinalIgnoreCase))
+                {
+                    return LetterLanguage.English;
+                }
+            }
+        }
+        catch (FormatException)
+        {
+            // A malformed header counts as none.
+        }
+        return LetterLanguage.German;
+    }
+}
