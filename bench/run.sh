@@ -23,6 +23,7 @@ connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
 mail_burst=${BENCH_MAIL_BURST:-2000}
 doc=${BENCH_DOC:-docs/performance.md}
+[[ "$doc" == /* ]] || doc="$root/$doc"
 time_limit=${BENCH_TIME_LIMIT:-1200}
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -173,7 +174,9 @@ sample_rss() { # PID FILE: keeps the highest VmRSS in FILE until stopped
   done
 }
 
-has_2xx() { grep -q '"2[0-9][0-9]":' "$1"; }
+# A warm-up that got answers, but not one 2xx, means the endpoint is missing or broken in this build.
+# (A warm-up without any answer, e.g. logins queueing for the hash slots, is no reason to skip.)
+warmup_failed() { grep -q '"statuses":{"' "$1" && ! grep -q '"2[0-9][0-9]":' "$1"; }
 
 # run_scenario NAME TITLE PID CONNECTIONS SCRIPT URL WARMUP_INPUT INPUT [EXTRA]: a warm-up run, then the
 # measured wrk run with RSS sampling and CPU accounting of PID. The warm-up has its own input so that
@@ -188,7 +191,7 @@ run_scenario() {
   log "scenario $name: warm-up ${warmup} s"
   timeout $((warmup + 60)) wrk -t"$thr" -c"$conns" -d"${warmup}s" --timeout 30s --latency -s "bench/wrk/$script" "$url" \
     -- "$warmup_input" "$thr" "$@" >"$logs/$name.warmup.txt" 2>&1 || true
-  if ! has_2xx "$logs/$name.warmup.txt"; then
+  if warmup_failed "$logs/$name.warmup.txt"; then
     local got
     got=$(grep -o '"statuses":{[^}]*}' "$logs/$name.warmup.txt" | head -n 1 || true)
     echo "skipped=no successful response in the warm-up (${got:-no wrk summary}); endpoint missing in this build?" >>"$meta"
@@ -312,6 +315,7 @@ if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then commit="$commit (with 
   echo "note=${BENCH_NOTE:-}"
 } >"$results/meta.env"
 
-tool report --results "$results" --out "$root/$doc" | tee -a "$logs/tool.log" >&2
-cp "$root/$doc" "$out/performance.md"
-log "done: $doc (raw results in ${out#"$root"/})"
+mkdir -p "$(dirname "$doc")"
+tool report --results "$results" --out "$doc" | tee -a "$logs/tool.log" >&2
+cp "$doc" "$out/performance.md"
+log "done: ${doc#"$root"/} (raw results in ${out#"$root"/})"

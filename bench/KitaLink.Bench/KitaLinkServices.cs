@@ -18,7 +18,9 @@ public static class KitaLinkServices
             // The API's build output, so its appsettings.json applies here too.
             ContentRootPath = options.Optional("content-root") ?? Directory.GetCurrentDirectory(),
         });
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        // Warnings only, whatever the API's appsettings say: the tool's output is the run log.
+        builder.Logging.ClearProviders().AddSimpleConsole()
+            .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         builder.AddKitaLinkHttp();
         builder.AddKitaLinkData();
         builder.AddKitaLinkSecurity();

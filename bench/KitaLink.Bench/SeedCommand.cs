@@ -53,9 +53,9 @@ public static class SeedCommand
         var registrationPairs = options.Int("registration-pairs", 2000);
         var letterPairs = options.Int("letter-pairs", 1000);
         var output = Directory.CreateDirectory(options.Required("out")).FullName;
-        if (childrenPerFacility < 2 * (AccountsWithOneChild + 2 * SiblingFamilies))
+        if (childrenPerFacility <= AccountsWithOneChild + 2 * SiblingFamilies)
         {
-            throw new CommandLineException("--children-per-facility must be at least 120.");
+            throw new CommandLineException($"--children-per-facility must be more than {AccountsWithOneChild + 2 * SiblingFamilies}.");
         }
 
         var watch = Stopwatch.StartNew();

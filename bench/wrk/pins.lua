@@ -13,5 +13,5 @@ function request()
   index = index % #rows + 1
   local f = split_tabs(rows[index])
   return wrk.format("POST", "/api/v1/facility/children/" .. f[2] .. "/guardians/" .. f[3] .. "/pins",
-    { ["Authorization"] = "Bearer " .. f[1], ["Content-Type"] = "application/json" }, "{}")
+    { ["Authorization"] = "Bearer " .. f[1] })
 end
