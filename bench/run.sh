@@ -165,11 +165,15 @@ clk_tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-sample_rss() { # PID FILE: keeps the highest VmRSS in FILE until stopped
-  local pid=$1 file=$2 peak=0 value
+sample_rss() { # PID FILE: keeps the highest VmRSS (and the highest RssAnon, private memory) in FILE until stopped
+  local pid=$1 file=$2 peak=0 peak_anon=0 rss anon
   while kill -0 "$pid" 2>/dev/null; do
-    value=$(rss_kb "$pid")
-    if (( ${value:-0} > peak )); then peak=$value; echo "$peak" >"$file"; fi
+    read -r rss anon < <(awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } END { print r + 0, a + 0 }' "/proc/$pid/status" 2>/dev/null || echo "0 0")
+    if (( rss > peak || anon > peak_anon )); then
+      (( rss > peak )) && peak=$rss
+      (( anon > peak_anon )) && peak_anon=$anon
+      printf 'peak_rss_kb=%s\npeak_anon_kb=%s\n' "$peak" "$peak_anon" >"$file"
+    fi
     sleep 0.2
   done
 }
@@ -199,7 +203,7 @@ run_scenario() {
     return 0
   fi
   local rss_file="$work/$name.rss"
-  rss_kb "$pid" >"$rss_file"
+  printf 'peak_rss_kb=%s\n' "$(rss_kb "$pid")" >"$rss_file"
   sample_rss "$pid" "$rss_file" &
   local sampler=$!
   started+=("$sampler")
@@ -211,7 +215,7 @@ run_scenario() {
   cpu_after=$(cpu_ticks "$pid")
   stop_pid "$sampler"
   {
-    echo "peak_rss_kb=$(cat "$rss_file")"
+    cat "$rss_file"
     awk -v a="$cpu_after" -v b="$cpu_before" -v t="$clk_tck" 'BEGIN { printf "cpu_seconds=%.2f\n", (a - b) / t }'
   } >>"$meta"
   grep -E 'Requests/sec|Non-2xx|Socket errors' "$results/$name.wrk.txt" | sed "s/^/  $name: /" >&2 || true
@@ -290,7 +294,7 @@ stop_pid "$api_pid"
 stop_pid "$sink_pid"
 
 # ---------------------------------------------------------------- report
-masked_env=$(printf '%s\n' "${api_env[@]}" | sed -E 's/^(Jwt__SigningKey|Pins__HashKey)=.*/\1=<random per run>/' | paste -sd ';')
+printf '%s\n' "${api_env[@]}" | sed -E 's/^(Jwt__SigningKey|Pins__HashKey)=.*/\1=<random per run>/' >"$results/api.env"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then commit="$commit (with uncommitted changes)"; fi
 {
@@ -311,7 +315,6 @@ if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then commit="$commit (with 
   echo "wrk=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
   echo "loadavg=$load_before"
   echo "api_vmhwm_kb=$api_hwm"
-  echo "api_env=$masked_env"
   echo "note=${BENCH_NOTE:-}"
 } >"$results/meta.env"
 

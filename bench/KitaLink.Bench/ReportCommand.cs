@@ -83,13 +83,13 @@ public static class ReportCommand
             }
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {s.Title} | {s.Connections} | {s.Rps.ToString("F1", s_inv)} | {Ms(s.P50Ms)} | {Ms(s.P99Ms)} | {Ms(s.MaxMs)} | " +
-                $"{s.NonSuccess} | {s.SocketErrors} | {Mb(s.PeakRssKb)} | {s.CpuCores.ToString("F2", s_inv)} cores |");
+                $"{s.NonSuccess} | {s.SocketErrors} | {Mb(s.PeakRssKb)} ({Mb(s.PeakAnonKb)}) | {s.CpuCores.ToString("F2", s_inv)} cores |");
         }
         md.AppendLine();
         md.AppendLine("Latencies are wrk's (request sent → response complete, per connection). *non-2xx* counts every response " +
             "that is not 2xx; *socket errors* are wrk's connect, read, write and timeout errors. *Peak RSS* is the highest " +
             "VmRSS of the measured process sampled every 200 ms during the scenario (the baseline app for the baseline, the " +
-            "API otherwise); *API CPU* is the process's user+system CPU time during the scenario divided by its duration.");
+            "API otherwise), in brackets its highest RssAnon (private memory, without file-backed mappings); *API CPU* is the process's user+system CPU time during the scenario divided by its duration.");
         md.AppendLine();
         var statusLines = run.Scenarios.Where(s => s.Skipped is null && s.Statuses.Count > 0).ToList();
         if (statusLines.Count > 0)
@@ -227,9 +227,9 @@ public static class ReportCommand
         md.AppendLine("The API runs as `dotnet KitaLink.Api.dll` from `src/KitaLink.Api/bin/Release/net10.0` with:");
         md.AppendLine();
         md.AppendLine("```");
-        foreach (var line in (meta.Get("api_env") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in run.ApiEnvironment)
         {
-            md.AppendLine(line.Trim());
+            md.AppendLine(line);
         }
         md.AppendLine("```");
         md.AppendLine();
@@ -267,6 +267,8 @@ public static class ReportCommand
 
     private static string Mb(long kb) => kb <= 0 ? "–" : $"{(kb / 1024.0).ToString("F0", s_inv)} MB";
 
+    private static string PerMail(double rate) => double.IsNaN(rate) || rate <= 0 ? "–" : Ms(1000 / rate);
+
     private static string Rate(double value) => double.IsNaN(value) ? "–" : value.ToString("F0", s_inv);
 
     public sealed record Target(string Name, string Required, string Measured, bool? Met, string Cause);
@@ -282,6 +284,7 @@ public static class ReportCommand
         public MailStatsResult? BurstMail { get; init; }
         public MailBurstResult? Burst { get; init; }
         public SinkStats? Sink { get; init; }
+        public IReadOnlyList<string> ApiEnvironment { get; init; } = [];
 
         public Scenario? Find(string name) => Scenarios.FirstOrDefault(s => s.Name == name);
 
@@ -305,6 +308,9 @@ public static class ReportCommand
                 BurstMail = Read<MailStatsResult>(directory, "mail-burst-stats.json"),
                 Burst = Read<MailBurstResult>(directory, "mail-burst.json"),
                 Sink = Read<SinkStats>(directory, "smtp-sink.json"),
+                ApiEnvironment = File.Exists(Path.Combine(directory, "api.env"))
+                    ? File.ReadAllLines(Path.Combine(directory, "api.env")).Where(l => l.Length > 0).ToList()
+                    : [],
             };
         }
 
@@ -424,9 +430,13 @@ public static class ReportCommand
                 targets.Add(new Target("PIN 2 mail: delivery rate to the local SMTP sink", "≥ 100 mails/s",
                     $"{Rate(burst.DeliveryPerSecond)} mails/s ({burst.Sent} of {burst.Total})", burst.DeliveryPerSecond >= 100 && burst.Queued == 0,
                     $"The outbox sender delivered {burst.Sent} of {burst.Total} mails of the burst ({burst.Failed} failed, {burst.Queued} " +
-                    $"still queued after the wait) at {Rate(burst.DeliveryPerSecond)}/s between the first and the last SMTP acceptance. " +
-                    $"Each mail costs a Data Protection decryption of both bodies, MIME building, one SMTP transaction and a status " +
-                    $"update in PostgreSQL (a commit with fsync); the rate is bounded by how many of these the sender runs at once."));
+                    $"still queued when the bounded wait ended) at {Rate(burst.DeliveryPerSecond)}/s between the first and the last SMTP " +
+                    $"acceptance, i.e. {PerMail(burst.DeliveryPerSecond)} per mail. The sender (`Infrastructure/Email/OutboxProcessor.cs`) " +
+                    "claims a batch and delivers it one mail after another over one SMTP connection; after each mail it commits the " +
+                    "outcome (status update plus a `pin2_sent` audit event) in its own transaction, i.e. one WAL flush per mail with " +
+                    "PostgreSQL's normal durability. Its rate is bounded by 1 ÷ (decrypt + MIME + one SMTP transaction + one commit), " +
+                    "one mail at a time per instance; sending from several loops at once (the claim with `FOR UPDATE SKIP LOCKED` " +
+                    "already allows concurrent claimers) or committing outcomes in groups would lift it."));
             }
             else
             {
@@ -435,11 +445,16 @@ public static class ReportCommand
             }
             if (PinsMail is { Sent: > 0 } pins)
             {
+                var creationRate = Find("pins-create") is { Skipped: null } p ? p.Rps : double.NaN;
                 targets.Add(new Target("PIN 2 mail: pair creation → SMTP acceptance, p99", "≤ 2 s", Ms(pins.LatencyP99Ms),
                     pins.LatencyP99Ms <= 2000 && pins.Queued == 0,
-                    $"Of {pins.Total} mails created during the PIN creation scenario {pins.Sent} were sent ({pins.Queued} still queued). " +
-                    $"Latency = polling delay of the outbox sender + queueing behind earlier mails + delivery; the sender ran at " +
-                    $"{Rate(pins.DeliveryPerSecond)}/s while mails arrived at {(Find("pins-create") is { Skipped: null } p ? p.Rps.ToString("F0", s_inv) : "?")}/s."));
+                    $"Of {pins.Total} PIN 2 mails created during the PIN creation scenario {pins.Sent} were sent ({pins.Queued} still " +
+                    $"queued when the bounded wait ended). Mails were created at {Rate(creationRate)}/s and delivered at " +
+                    $"{Rate(pins.DeliveryPerSecond)}/s" +
+                    (creationRate > pins.DeliveryPerSecond
+                        ? ": the outbox grew for the whole scenario, so the latency is queueing behind earlier mails and grows with " +
+                          "the length of the burst; the delivery rate (see the mail rate target) is the cause."
+                        : "; the latency is the sender's poll interval (500 ms) plus delivery.")));
             }
             else
             {
@@ -453,9 +468,13 @@ public static class ReportCommand
                 var peak = apiScenarios.MaxBy(s => s.PeakRssKb)!;
                 targets.Add(new Target("API peak RSS under these loads", "≤ 250 MB", $"{Mb(peak.PeakRssKb)} ({peak.Title})",
                     peak.PeakRssKb <= 250 * 1024,
-                    $"Highest in {peak.Title}. The API runs with the server garbage collector (ASP.NET Core's default), which keeps " +
-                    $"per-core heaps and trades memory for throughput; `DOTNET_GCHeapHardLimit` or `ServerGarbageCollector=false` " +
-                    $"would cap it at some cost in throughput."));
+                    $"Highest in {peak.Title}: {Mb(peak.PeakRssKb)}, of which {Mb(peak.PeakAnonKb)} anonymous memory (GC heap, native " +
+                    "allocations, thread stacks); the rest is file-backed mappings of the .NET runtime and the assemblies (EF Core, " +
+                    "Npgsql, Swashbuckle, PDFsharp, MailKit; shared with the page cache) and the runtime's double-mapped code. " +
+                    $"Anonymous memory grows with the requests in flight: {peak.Connections} concurrent requests of this scenario each hold " +
+                    "their working set at once, and the server garbage collector (ASP.NET Core's default) sizes its budgets for " +
+                    "throughput. Bounding the concurrency of the expensive operation (as `PasswordHashing` does for hashes), the " +
+                    "workstation GC or `DOTNET_GCHeapHardLimit` lower the peak, at some cost in throughput."));
             }
             else
             {
@@ -496,7 +515,7 @@ public static class ReportCommand
             }
             if (s.SocketErrors > 0)
             {
-                parts.Add($"{s.SocketErrors} socket errors (wrk's default 2 s timeout per request: {s.TimeoutErrors} timeouts)");
+                parts.Add($"{s.SocketErrors} socket errors (wrk's request timeout is 30 s: {s.TimeoutErrors} timeouts)");
             }
             return string.Join("; ", parts) + ".";
         }
@@ -520,6 +539,7 @@ public static class ReportCommand
         public long Errors => NonSuccess + SocketErrors;
         public long Exhausted { get; init; }
         public long PeakRssKb { get; init; }
+        public long PeakAnonKb { get; init; }
         public double CpuSeconds { get; init; }
         public double CpuCores { get; init; }
         public Dictionary<int, long> Statuses { get; init; } = [];
@@ -548,6 +568,10 @@ public static class ReportCommand
                 .ToDictionary(p => int.Parse(p.Name, s_inv), p => (long)p.Value.GetDouble());
             var durationS = Num("durationUs") / 1e6;
             var requests = (long)Num("requests");
+            if (requests == 0)
+            {
+                return new Scenario { Name = name, Title = title, Connections = connections, Skipped = "no request completed in the measured run" };
+            }
             var cpu = double.Parse(meta.Get("cpu_seconds") ?? "0", s_inv);
             return new Scenario
             {
@@ -564,6 +588,7 @@ public static class ReportCommand
                 TimeoutErrors = (long)Num("timeoutErrors"),
                 Exhausted = (long)Num("exhausted"),
                 PeakRssKb = long.Parse(meta.Get("peak_rss_kb") ?? "0", s_inv),
+                PeakAnonKb = long.Parse(meta.Get("peak_anon_kb") ?? "0", s_inv),
                 CpuSeconds = cpu,
                 CpuCores = cpu / durationS,
                 Statuses = statuses,
