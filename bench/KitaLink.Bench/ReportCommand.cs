@@ -430,7 +430,7 @@ public static class ReportCommand
                 targets.Add(new Target("PIN 2 mail: delivery rate to the local SMTP sink", "≥ 100 mails/s",
                     $"{Rate(burst.DeliveryPerSecond)} mails/s ({burst.Sent} of {burst.Total})", burst.DeliveryPerSecond >= 100 && burst.Queued == 0,
                     $"The outbox sender delivered {burst.Sent} of {burst.Total} mails of the burst ({burst.Failed} failed, {burst.Queued} " +
-                    $"still queued when the bounded wait ended) at {Rate(burst.DeliveryPerSecond)}/s between the first and the last SMTP " +
+                    $"still queued when the bounded wait ended, then discarded) at {Rate(burst.DeliveryPerSecond)}/s between the first and the last SMTP " +
                     $"acceptance, i.e. {PerMail(burst.DeliveryPerSecond)} per mail. The sender (`Infrastructure/Email/OutboxProcessor.cs`) " +
                     "claims a batch and delivers it one mail after another over one SMTP connection; after each mail it commits the " +
                     "outcome (status update plus a `pin2_sent` audit event) in its own transaction, i.e. one WAL flush per mail with " +
