@@ -75,16 +75,15 @@ public static class MailStatsCommand
             FirstSentAt: firstSent,
             LastSentAt: lastSent);
         await File.WriteAllTextAsync(options.Required("out"), JsonSerializer.Serialize(result, Json.Options));
-        if (options.Optional("discard-queued") == "true" && result.Queued > 0)
+        if (options.Time("discard-since") is { } discardSince)
         {
             // Benchmark data only: mails the bounded wait did not see delivered must not delay the next scenario.
             await using var discard = dataSource.CreateCommand("""
                 UPDATE outbox_messages
                 SET status = 'failed', failed_at = now(), last_error = 'Discarded by the benchmark after its bounded wait.'
-                WHERE kind = 'pin2' AND status = 'queued' AND created_at >= $1 AND created_at < $2
+                WHERE kind = 'pin2' AND status = 'queued' AND created_at >= $1
                 """);
-            discard.Parameters.Add(new NpgsqlParameter { Value = since });
-            discard.Parameters.Add(new NpgsqlParameter { Value = until });
+            discard.Parameters.Add(new NpgsqlParameter { Value = discardSince });
             Console.WriteLine($"discarded {await discard.ExecuteNonQueryAsync()} mails still queued");
         }
         Console.WriteLine($"mails: {result.Sent}/{result.Total} sent, {result.Failed} failed, {result.Queued} still queued; " +

@@ -36,7 +36,7 @@ static int Usage()
           smtp-sink   --port N --stats FILE               SMTP server that accepts and discards every message
           mail-burst  --count N --out FILE                enqueue N PIN 2 mails in one transaction
           mail-stats  --since T [--until T] --out FILE    delivery figures of the PIN 2 mails created in a window
-                      [--wait-seconds N] [--discard-queued true]
+                      [--wait-seconds N] [--discard-since T]
           report      --results DIR --out FILE            write docs/performance.md from a run's results
         """);
     return 2;

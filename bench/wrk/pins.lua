@@ -1,12 +1,18 @@
 -- POST .../guardians/{guardianId}/pins: staff create a PIN pair (PIN 2 goes into the mail outbox).
--- Threads take disjoint guardians, so two requests never race for one guardian's pair.
+-- Threads take disjoint guardians, so two requests never race for one guardian's pair. With a third
+-- argument every connection waits that many milliseconds before each request (a paced load).
 dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
 
-local rows, index
+local rows, index, pause
 
 function init(args)
   rows = load_lines(args[1], true, tonumber(args[2]))
   index = 0
+  pause = tonumber(args[3])
+end
+
+function delay()
+  return pause or 0
 end
 
 function request()
