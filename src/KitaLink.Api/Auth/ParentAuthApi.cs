@@ -67,8 +67,8 @@ public static class ParentAuthApi
             .WithName("refreshParentToken")
             .WithSummary("Renew the access token")
             .WithDescription("Consumes the refresh token and returns a new access token and a new refresh token. Each refresh " +
-                "token works once: presenting a used one again is treated as theft and ends that session on every device " +
-                "(its refresh tokens are revoked and the account's access tokens stop working).")
+                "token works once: presenting a used one again is treated as theft. That session's refresh tokens are revoked " +
+                "and every access token of the account stops working; other devices renew with their own refresh tokens.")
             .WithValidation<RefreshRequest>()
             .ProducesErrors(ErrorCodes.Unauthenticated);
 

@@ -186,6 +186,60 @@ public sealed class RegistrationTests(KitaLinkFactory factory) : IClassFixture<K
     }
 
     [Fact]
+    public async Task Register_WithPinsTheFacilityRevoked_ReturnsPinsExpired()
+    {
+        var email = ParentApi.UniqueEmail();
+        var facility = await factory.SharedFacilityAsync();
+        var pins = await factory.IssuePinsAsync(email, facility);
+
+        await (await _client.DeleteAsync($"/api/v1/facility/children/{pins.ChildId}/guardians/{pins.GuardianId}/pins", facility.AdminToken))
+            .ExpectAsync(HttpStatusCode.NoContent);
+
+        await (await _client.RegisterAsync(email, pins.Pin1, pins.Pin2))
+            .ExpectProblemAsync(HttpStatusCode.Gone, ErrorCodes.PinsExpired);
+    }
+
+    [Fact]
+    public async Task Register_AfterTheFacilityCorrectedTheGuardianEmail_OldPinsAreExpired_NewPinsMatchTheNewAddress()
+    {
+        var typo = ParentApi.UniqueEmail(domain: "gmial.com");
+        var corrected = typo.Replace("gmial.com", "gmail.com", StringComparison.Ordinal);
+        var facility = await factory.SharedFacilityAsync();
+        var pins = await factory.IssuePinsAsync(typo, facility);
+        await (await _client.PatchJsonAsync($"/api/v1/facility/children/{pins.ChildId}/guardians/{pins.GuardianId}",
+            new { email = corrected }, facility.AdminToken)).ExpectAsync(HttpStatusCode.OK);
+
+        await (await _client.RegisterAsync(corrected, pins.Pin1, pins.Pin2))
+            .ExpectProblemAsync(HttpStatusCode.Gone, ErrorCodes.PinsExpired);
+
+        var fresh = await factory.CreatePinsAsync(_client, facility, new TestGuardian(facility.Id, pins.ChildId, pins.GuardianId, corrected));
+        var mismatch = await (await _client.RegisterAsync(typo, fresh.Pin1, fresh.Pin2))
+            .ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, ErrorCodes.EmailMismatch);
+        Assert.EndsWith("@gmail.com", mismatch.GetProperty("emailHint").GetString(), StringComparison.Ordinal);
+        await (await _client.RegisterAsync(corrected, fresh.Pin1, fresh.Pin2)).ExpectAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Register_PinsAndPasswordAppearInNoLogLine()
+    {
+        var email = ParentApi.UniqueEmail();
+        var pins = await factory.IssuePinsAsync(email);
+        const string password = "Geheimes-Kennwort-Zum-Loggen-2026";
+
+        await _client.RegisterAsync(email, pins.Pin1, WrongPin(pins.Pin2), password);
+        await _client.RegisterAsync("other@example.org", pins.Pin1, pins.Pin2, password);
+        await (await _client.RegisterAsync(email, pins.Pin1, pins.Pin2, password)).ExpectAsync(HttpStatusCode.Created);
+
+        var logs = factory.Logs.AllText;
+        foreach (var secret in new[] { pins.Pin1, pins.Pin2, pins.Pin1.Replace("-", "", StringComparison.Ordinal), pins.Pin2.Replace("-", "", StringComparison.Ordinal), password })
+        {
+            Assert.DoesNotContain(secret, logs, StringComparison.OrdinalIgnoreCase);
+        }
+        var auditData = await factory.QueryDbAsync(db => db.AuditEvents.Where(e => e.Data != null).Select(e => e.Data!).ToListAsync());
+        Assert.DoesNotContain(auditData, d => d.Contains(pins.Pin2, StringComparison.OrdinalIgnoreCase) || d.Contains(password, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Register_AfterTheValidityPeriod_ReturnsPinsExpired()
     {
         var facility = await factory.SharedFacilityAsync();
