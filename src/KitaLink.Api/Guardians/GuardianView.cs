@@ -41,8 +41,10 @@ public sealed record PinView(
 /// <summary>
 /// Delivery of the current PIN 2 email. <c>reason</c> is the SMTP server's reply of the latest failed
 /// attempt (e.g. mailbox full, unknown address), also while a transient failure waits for its retry.
+/// <c>messageId</c> identifies the email (its Message-ID header carries it), to find it in mail server logs.
 /// </summary>
 public sealed record Pin2DeliveryView(
+    Guid MessageId,
     OutboxMessageStatus Status,
     string Recipient,
     string? Reason,
@@ -53,6 +55,7 @@ public sealed record Pin2DeliveryView(
     DateTimeOffset? SentAt)
 {
     public static Pin2DeliveryView From(OutboxMessage message) => new(
+        message.Id,
         message.Status,
         message.Recipient,
         message.Status == OutboxMessageStatus.Sent ? null : message.LastError,

@@ -35,7 +35,7 @@ public static class GuardiansApi
             .WithSummary("Update a guardian")
             .WithDescription("Changes the given fields. Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards.")
             .WithValidation<UpdateGuardianRequest>()
-            .ProducesErrors(ErrorCodes.NotFound);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
         return app;
     }
 
@@ -138,7 +138,15 @@ public static class GuardiansApi
                 // PIN 2 of a pending pair went to the old address; that pair must not link anyone.
                 await issuance.RevokePendingAsync(guardian, PinRevocationReason.EmailChanged, cancellationToken);
             }
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // The pending pair was redeemed or locked by a parent at this very moment.
+                return ApiProblem.Of(ErrorCodes.Conflict);
+            }
             await transaction.CommitAsync(cancellationToken);
         }
         return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));

@@ -58,7 +58,7 @@ public sealed class PinIssuance(
 
         for (var attempt = 1; ; attempt++)
         {
-            var now = time.GetUtcNow();
+            var now = Now();
             var pin1 = codes.Next();
             var pin2 = codes.Next();
             var pair = new PinPair(
@@ -117,7 +117,7 @@ public sealed class PinIssuance(
             return new Pin2Reissue.NoPendingPair();
         }
 
-        var now = time.GetUtcNow();
+        var now = Now();
         var windowStart = now - TimeSpan.FromHours(1);
         var recent = await db.AuditEvents.AsNoTracking()
             .Where(e => e.FacilityId == guardian.FacilityId && e.ChildId == guardian.ChildId && e.GuardianId == guardian.Id
@@ -175,7 +175,7 @@ public sealed class PinIssuance(
     /// <summary>The guardian's pending pair (not redeemed, revoked, locked or expired), tracked for changes.</summary>
     public Task<PinPair?> FindPendingAsync(Guardian guardian, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Now();
         return db.PinPairs
             .Where(p => p.GuardianId == guardian.Id && p.FacilityId == guardian.FacilityId && p.State == PinPairState.Pending && p.ExpiresAt > now)
             .OrderByDescending(p => p.CreatedAt)
@@ -188,7 +188,7 @@ public sealed class PinIssuance(
     /// </summary>
     public async Task<IReadOnlyList<PinPair>> RevokePendingAsync(Guardian guardian, PinRevocationReason reason, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Now();
         var pending = await db.PinPairs
             .Where(p => p.GuardianId == guardian.Id && p.FacilityId == guardian.FacilityId && p.State == PinPairState.Pending && p.ExpiresAt > now)
             .ToListAsync(cancellationToken);
@@ -210,6 +210,16 @@ public sealed class PinIssuance(
         PinRevocationReason.EmailChanged => "email_changed",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
+
+    /// <summary>
+    /// The clock at PostgreSQL's precision (microseconds), so the expiry in the response, the email and
+    /// the letter is the same instant staff read back later.
+    /// </summary>
+    private DateTimeOffset Now()
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
 
     private static void Describe(AuditEvent e, Guardian guardian, Guid pairId)
     {

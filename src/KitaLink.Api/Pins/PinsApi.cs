@@ -46,7 +46,7 @@ public static class PinsApi
             .WithName("getPinLetter")
             .WithSummary("Download the PIN 1 letter")
             .WithDescription("The A4 PDF letter of the guardian's pending pair: facility, child, guardian, PIN 1, expiry, the email address PIN 2 was sent to, and the steps in the app. German by default; English with `lang=en` or `Accept-Language: en`. 404 when no pair is pending.")
-            .Produces<byte[]>(StatusCodes.Status200OK, "application/pdf")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/pdf")
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ValidationFailed);
         group.MapPost("/pin2", ReissuePin2Async)
             .WithName("reissuePin2")

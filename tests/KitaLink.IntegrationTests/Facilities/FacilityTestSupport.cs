@@ -34,5 +34,8 @@ public static class FacilityTestSupport
             return true;
         });
 
+    /// <summary>An instant at PostgreSQL's precision (microseconds), to compare with values read back.</summary>
+    public static DateTimeOffset Micro(DateTimeOffset instant) => instant.AddTicks(-(instant.Ticks % TimeSpan.TicksPerMicrosecond));
+
     public static string UniqueEmail(string prefix = "eltern") => $"{prefix}-{Guid.NewGuid():N}@example.com";
 }

@@ -65,11 +65,10 @@ public static partial class StaffApi
     /// <summary>Creates PINs as the facility admin and reads PIN 2 from the mail that reached the SMTP peer.</summary>
     public static async Task<TestPins> CreatePinsAsync(this KitaLinkFactory factory, HttpClient client, TestFacility facility, TestGuardian guardian)
     {
-        var earlier = factory.Smtp.To(guardian.Email).ToHashSet();
         var created = await (await client.PostJsonAsync(
             $"/api/v1/facility/children/{guardian.ChildId}/guardians/{guardian.GuardianId}/pins", null, facility.AdminToken))
             .ExpectAsync(HttpStatusCode.Created);
-        var mail = await factory.Smtp.WaitForMessageAsync(guardian.Email, m => !earlier.Contains(m));
+        var mail = await factory.Smtp.WaitForMailAsync(guardian.Email, created.GetProperty("pin2Delivery").GetProperty("messageId").GetGuid());
         return new TestPins(
             guardian.ChildId,
             guardian.GuardianId,
@@ -79,18 +78,28 @@ public static partial class StaffApi
     }
 
     /// <summary>
-    /// PIN 2 from the newest mail to <paramref name="email"/>, waiting for it to arrive; with
-    /// <paramref name="after"/> only mails whose Date header is at or after it count.
+    /// PIN 2 from the newest mail to <paramref name="email"/>, waiting for it to arrive. With
+    /// <paramref name="after"/> (on the service's clock, <c>factory.Time</c>, which stamps the Date header)
+    /// only mails dated at or after it count; the header has whole seconds, so <paramref name="after"/> is
+    /// truncated to the second.
     /// </summary>
     public static async Task<string> ReadPin2Async(this SmtpPeer smtp, string email, DateTimeOffset? after = null)
     {
-        var mail = await smtp.WaitForMessageAsync(email, m => after is null || m.Date >= after.Value);
+        var from = after is { } a ? new DateTimeOffset(a.Ticks - a.Ticks % TimeSpan.TicksPerSecond, a.Offset) : (DateTimeOffset?)null;
+        var mail = await smtp.WaitForMessageAsync(email, m => from is null || m.Date >= from.Value);
         return Pin2Of(mail);
     }
 
     public static async Task SetChildStatusAsync(this HttpClient client, TestFacility facility, Guid childId, string status) =>
         await (await client.PatchJsonAsync($"/api/v1/facility/children/{childId}", new { status }, facility.AdminToken))
             .ExpectAsync(HttpStatusCode.OK);
+
+    /// <summary>
+    /// Waits for the mail of one outbox message (<c>pin2Delivery.messageId</c> of the staff API), whose
+    /// Message-ID header carries that id; other mails to the same address in flight do not count.
+    /// </summary>
+    public static Task<MimeMessage> WaitForMailAsync(this SmtpPeer smtp, string email, Guid messageId) =>
+        smtp.WaitForMessageAsync(email, m => m.MessageId?.StartsWith(messageId.ToString("N"), StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>The PIN in a PIN 2 mail: the only <c>XXXX-XXXX</c> group of the PIN alphabet in its text.</summary>
     public static string Pin2Of(MimeMessage mail)

@@ -1,0 +1,99 @@
+using KitaLink.Api.Children;
+using KitaLink.Api.Facilities;
+using KitaLink.Api.Guardians;
+using KitaLink.Api.Infrastructure.Pdf;
+using KitaLink.Api.Pins;
+using KitaLink.Api.Staff;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KitaLink.UnitTests;
+
+public sealed class FacilityInputRulesTests
+{
+    [Theory]
+    [InlineData("eltern@gmail.com")]
+    [InlineData("Julia.Schneider+kita@GoogleMail.com")]
+    [InlineData("  eltern@web.de ")]
+    [InlineData("o'brien@example.co.uk")]
+    [InlineData("müller@beispiel.de")]
+    public void PlausibleEmail_AcceptsRealAddresses(string email) => Assert.True(InputRules.IsPlausibleEmail(email));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("eltern")]
+    [InlineData("eltern@")]
+    [InlineData("@gmail.com")]
+    [InlineData("eltern@gmail")]
+    [InlineData("eltern@gmail.")]
+    [InlineData("eltern@.gmail.com")]
+    [InlineData("eltern@gmail..com")]
+    [InlineData("el tern@gmail.com")]
+    [InlineData("eltern@@gmail.com")]
+    [InlineData("a@b@gmail.com")]
+    [InlineData("Eltern <eltern@gmail.com>")]
+    [InlineData("el\ttern@gmail.com")]
+    public void PlausibleEmail_RejectsMalformedAddresses(string email) => Assert.False(InputRules.IsPlausibleEmail(email));
+
+    [Fact]
+    public void PlausibleEmail_LimitsLocalPartTo64AndTotalTo254()
+    {
+        Assert.True(InputRules.IsPlausibleEmail(new string('a', 64) + "@example.com"));
+        Assert.False(InputRules.IsPlausibleEmail(new string('a', 65) + "@example.com"));
+        Assert.True(InputRules.IsPlausibleEmail("a@" + new string('b', 248) + ".com"));
+        Assert.False(InputRules.IsPlausibleEmail("a@" + new string('b', 249) + ".com"));
+    }
+
+    [Fact]
+    public void GuardianValidator_ReportsEveryBadField()
+    {
+        var result = new CreateGuardianRequestValidator().Validate(new CreateGuardianRequest(" ", new string('r', 101), "kein-at"));
+        Assert.Equal(["Email", "Name", "Relationship"], result.Errors.Select(e => e.PropertyName).Distinct().Order());
+    }
+
+    [Fact]
+    public void UpdateGuardianValidator_AcceptsAnEmptyPatch() =>
+        Assert.True(new UpdateGuardianRequestValidator().Validate(new UpdateGuardianRequest()).IsValid);
+
+    [Fact]
+    public void ChildValidator_RejectsFutureAndImplausiblyOldBirthDates()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero));
+        var validator = new CreateChildRequestValidator(time);
+        Assert.True(validator.Validate(new CreateChildRequest("Mia", "S", new DateOnly(2026, 11, 24))).IsValid);
+        Assert.False(validator.Validate(new CreateChildRequest("Mia", "S", new DateOnly(2026, 11, 25))).IsValid);
+        Assert.True(validator.Validate(new CreateChildRequest("Mia", "S", new DateOnly(2008, 11, 25))).IsValid);
+        Assert.False(validator.Validate(new CreateChildRequest("Mia", "S", new DateOnly(2008, 11, 24))).IsValid);
+        Assert.False(validator.Validate(new CreateChildRequest("Mia", "S", null)).IsValid);
+    }
+
+    [Fact]
+    public void StaffValidator_UsesThePasswordPolicy()
+    {
+        var validator = new CreateStaffRequestValidator();
+        Assert.True(validator.Validate(new CreateStaffRequest("a@example.com", "A", "correct horse battery")).IsValid);
+        Assert.Contains(validator.Validate(new CreateStaffRequest("a@example.com", "A", "password1234")).Errors, e => e.PropertyName == "Password");
+        Assert.Contains(validator.Validate(new CreateStaffRequest("a@example.com", "A", "kurz")).Errors, e => e.PropertyName == "Password");
+    }
+
+    [Theory]
+    [InlineData(null, null, LetterLanguage.German)]
+    [InlineData(null, "en-US,en;q=0.9", LetterLanguage.English)]
+    [InlineData(null, "fr-FR,en;q=0.5,de;q=0.8", LetterLanguage.German)]
+    [InlineData(null, "fr-FR", LetterLanguage.German)]
+    [InlineData("en", "de", LetterLanguage.English)]
+    [InlineData("DE", "en", LetterLanguage.German)]
+    public void LetterLanguage_PrefersLangThenAcceptLanguageThenGerman(string? lang, string? acceptLanguage, LetterLanguage expected)
+    {
+        var context = new DefaultHttpContext();
+        if (acceptLanguage is not null)
+        {
+            context.Request.Headers.AcceptLanguage = acceptLanguage;
+        }
+        Assert.Equal(expected, PinsApi.LetterLanguageOf(lang, context.Request));
+    }
+
+    [Fact]
+    public void LetterLanguage_OfUnsupportedLang_IsNull() =>
+        Assert.Null(PinsApi.LetterLanguageOf("fr", new DefaultHttpContext().Request));
+}
