@@ -32,6 +32,8 @@ public static class MailSetup
         });
         services.AddSingleton<OutboxProcessor>();
 
+        // Hosted services start in registration order: called after AddKitaLinkStartupTasks, the sender's
+        // first round runs against an already migrated database.
         if (builder.Configuration.GetValue($"{OutboxOptions.Section}:{nameof(OutboxOptions.Enabled)}", defaultValue: true))
         {
             services.AddHostedService<OutboxSender>();

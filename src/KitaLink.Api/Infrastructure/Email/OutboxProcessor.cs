@@ -19,8 +19,8 @@ public sealed record OutboxBatchResult(int Claimed, int Sent, int Retrying, int 
 }
 
 /// <summary>
-/// One round of outbox delivery: claim due messages under a lease, send them over one connection,
-/// record each outcome. Any number of processors (threads, API instances) may run against one
+/// One round of outbox delivery: claim due messages under a lease, send them over a few reused SMTP
+/// connections, record each outcome right after its send. Any number of processors (threads, API instances) may run against one
 /// database; the lease guarantees that each message is handed to the SMTP server by one of them only.
 /// </summary>
 public sealed partial class OutboxProcessor
@@ -97,25 +97,39 @@ public sealed partial class OutboxProcessor
 
         // Stop starting new sends well before the lease ends: a send may take up to two SMTP timeouts
         // (connect, then data), and after the lease another instance may take the message.
+        // The stopwatch started before the claim, so the window errs on the safe side.
         var sendWindow = TimeSpan.FromSeconds(_options.LeaseSeconds - (2 * _smtp.TimeoutSeconds));
 
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<KitaLinkDbContext>();
-        var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
-        var messages = await db.OutboxMessages
-            .Where(m => ids.Contains(m.Id) && m.Status == OutboxMessageStatus.Queued)
-            .OrderBy(m => m.NextAttemptAt)
-            .ThenBy(m => m.Id)
-            .ToListAsync(cancellationToken);
+        // The batch is dealt out over up to Smtp:MaxConnections lanes, each with its own connection
+        // and DbContext, so a slow server round trip or database write does not hold up the others.
+        var laneCount = Math.Min(_smtp.MaxConnections, ids.Count);
+        var lanes = Enumerable.Range(0, laneCount)
+            .Select(lane => ids.Where((_, index) => index % laneCount == lane).ToList())
+            .Select(laneIds => DeliverLaneAsync(laneIds, leaseEnd, elapsed, sendWindow, cancellationToken));
+        var results = await Task.WhenAll(lanes);
+        return new OutboxBatchResult(ids.Count, results.Sum(r => r.Sent), results.Sum(r => r.Retrying), results.Sum(r => r.Failed));
+    }
 
+    private async Task<OutboxBatchResult> DeliverLaneAsync(
+        List<Guid> ids, DateTimeOffset leaseEnd, Stopwatch elapsed, TimeSpan sendWindow, CancellationToken cancellationToken)
+    {
         int sent = 0, retrying = 0, failed = 0;
         // Once a send has started, its message is never handed back early: the server may have accepted
         // it, and only the lease running out may lead to another try.
         var attempted = new HashSet<Guid>();
-        MailFailure? serverDown = null;
         try
         {
+            await using var scope = _scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<KitaLinkDbContext>();
+            var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
+            var messages = await db.OutboxMessages
+                .Where(m => ids.Contains(m.Id) && m.Status == OutboxMessageStatus.Queued)
+                .OrderBy(m => m.NextAttemptAt)
+                .ThenBy(m => m.Id)
+                .ToListAsync(cancellationToken);
+
             await using var session = _transport.OpenSession();
+            MailFailure? serverDown = null;
             foreach (var message in messages)
             {
                 if (elapsed.Elapsed > sendWindow)
@@ -125,7 +139,7 @@ public sealed partial class OutboxProcessor
                 }
                 attempted.Add(message.Id);
 
-                // Once the server is unreachable, the rest of the batch would only wait for the same
+                // Once the server is unreachable, the rest of the lane would only wait for the same
                 // timeout one by one; they get the same failure and their own backoff instead.
                 var failure = serverDown ?? await TrySendAsync(session, message, cancellationToken);
                 if (failure?.ServerUnavailable == true)

@@ -13,6 +13,8 @@ public sealed partial class OutboxSender(OutboxProcessor processor, IOptions<Out
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the start-up path: the host does not wait for the first round.
+        await Task.Yield();
         var settings = options.Value;
         var poll = TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds);
         var consecutiveErrors = 0;
@@ -25,9 +27,10 @@ public sealed partial class OutboxSender(OutboxProcessor processor, IOptions<Out
             {
                 var result = await processor.ProcessBatchAsync(stoppingToken);
                 consecutiveErrors = 0;
-                // A full batch means more is probably due: go again at once to keep up with bursts
-                // (a facility issuing PINs for a whole group at the start of the year).
-                delay = result.Claimed >= settings.BatchSize ? TimeSpan.Zero : poll;
+                // Whatever came in while this round was sending is due now: go again at once and sleep
+                // only when a round found nothing. Under a burst (a facility issuing PINs for a whole
+                // group at the start of the year) mail then waits for one round, not for a poll interval.
+                delay = result.Claimed > 0 ? TimeSpan.Zero : poll;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

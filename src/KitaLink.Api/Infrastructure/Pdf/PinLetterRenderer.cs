@@ -40,11 +40,9 @@ public sealed class PinLetterRenderer
         document.Info.Creator = "KitaLink";
         document.Options.CompressContentStreams = true;
 
-        var page = document.AddPage();
-        page.Size = PageSize.A4;
-        using (var gfx = XGraphics.FromPdfPage(page))
+        using (var layout = new LetterLayout(document, model.FacilityName))
         {
-            new LetterLayout(gfx, page.Width.Point, page.Height.Point).Draw(model, text);
+            layout.Draw(model, text);
         }
 
         using var stream = new MemoryStream();
@@ -117,33 +115,40 @@ internal sealed record LetterText(
         Safety: "Please keep this letter safe and do not share the PINs with anyone. They are for you only and work only once. Daycare staff cannot see PIN 2.");
 }
 
-/// <summary>Draws top to bottom with simple word wrapping, keeping track of the vertical position.</summary>
-internal sealed class LetterLayout
+/// <summary>
+/// Draws top to bottom with simple word wrapping, keeping track of the vertical position. Realistic
+/// letters fit one page; should extreme names not, the letter continues on a second page rather than
+/// printing over the footer or off the paper.
+/// </summary>
+internal sealed class LetterLayout : IDisposable
 {
     private const double Margin = 62; // about 22 mm, fits window envelopes' side margins
+    private const double Top = 56;
+    private const double FooterSpace = 64;
+    private const int MaxLetterheadLines = 3;
     private static readonly XColor s_accent = XColor.FromArgb(0x1F, 0x4E, 0x79);
     private static readonly XColor s_muted = XColor.FromArgb(0x5A, 0x5A, 0x5A);
     private static readonly XColor s_panel = XColor.FromArgb(0xEE, 0xF3, 0xF8);
     private static readonly XColor s_notice = XColor.FromArgb(0xFD, 0xF3, 0xE7);
 
-    private readonly XGraphics _gfx;
-    private readonly double _pageHeight;
-    private readonly double _left;
-    private readonly double _width;
+    private readonly PdfDocument _document;
+    private readonly string _footer;
     private readonly XFont _letterhead;
     private readonly XFont _title;
     private readonly XFont _body;
     private readonly XFont _bodyBold;
     private readonly XFont _small;
     private readonly XFont _pin;
+    private XGraphics _gfx;
+    private double _pageHeight;
+    private double _left;
+    private double _width;
     private double _y;
 
-    public LetterLayout(XGraphics gfx, double pageWidth, double pageHeight)
+    public LetterLayout(PdfDocument document, string facilityName)
     {
-        _gfx = gfx;
-        _pageHeight = pageHeight;
-        _left = Margin;
-        _width = pageWidth - (2 * Margin);
+        _document = document;
+        _footer = $"KitaLink · {facilityName}";
         var unicode = new XPdfFontOptions(PdfFontEncoding.Unicode);
         _letterhead = new XFont(LetterFonts.Sans, 17, XFontStyleEx.Bold, unicode);
         _title = new XFont(LetterFonts.Sans, 15, XFontStyleEx.Bold, unicode);
@@ -151,13 +156,21 @@ internal sealed class LetterLayout
         _bodyBold = new XFont(LetterFonts.Sans, 10.5, XFontStyleEx.Bold, unicode);
         _small = new XFont(LetterFonts.Sans, 8.5, XFontStyleEx.Regular, unicode);
         _pin = new XFont(LetterFonts.Mono, 34, XFontStyleEx.Bold, unicode);
-        _y = 56;
+        _gfx = NewPage();
     }
+
+    private double Bottom => _pageHeight - FooterSpace;
 
     public void Draw(PinLetterModel model, LetterText text)
     {
-        // Letterhead: the facility, a rule, the issue date.
-        Paragraph(model.FacilityName, _letterhead, s_accent, lineGap: 1.15);
+        // Letterhead: the facility (at most three lines), a rule, the issue date.
+        var letterhead = Wrap(model.FacilityName, _letterhead, _width);
+        if (letterhead.Count > MaxLetterheadLines)
+        {
+            letterhead = letterhead[..MaxLetterheadLines];
+            letterhead[^1] = FitOnOneLine(letterhead[^1] + " …", _letterhead, _width);
+        }
+        Lines(letterhead, _letterhead, s_accent, indent: 0, lineGap: 1.15);
         _y += 4;
         _gfx.DrawLine(new XPen(s_accent, 1.2), _left, _y, _left + _width, _y);
         _y += 14;
@@ -194,21 +207,49 @@ internal sealed class LetterLayout
         _y += 16;
 
         NoticePanel(text.Safety);
+    }
 
-        var footer = $"KitaLink · {model.FacilityName}";
-        _gfx.DrawString(footer, _small, new XSolidBrush(s_muted),
+    public void Dispose() => _gfx.Dispose();
+
+    private XGraphics NewPage()
+    {
+        var page = _document.AddPage();
+        page.Size = PageSize.A4;
+        var gfx = XGraphics.FromPdfPage(page);
+        _pageHeight = page.Height.Point;
+        _left = Margin;
+        _width = page.Width.Point - (2 * Margin);
+        _y = Top;
+        gfx.DrawString(FitOnOneLine(_footer, _small, _width, gfx), _small, new XSolidBrush(s_muted),
             new XRect(_left, _pageHeight - 40, _width, _small.Height), XStringFormats.TopCenter);
+        return gfx;
+    }
+
+    /// <summary>Starts a new page when <paramref name="height"/> no longer fits above the footer.</summary>
+    private void EnsureSpace(double height)
+    {
+        if (_y + height <= Bottom || _y <= Top)
+        {
+            return;
+        }
+        _gfx.Dispose();
+        _gfx = NewPage();
     }
 
     private void LabelledLine(string label, string value)
     {
         const double labelWidth = 52;
-        _gfx.DrawString(label + ":", _body, XBrushes.Black, new XRect(_left, _y, labelWidth, _body.Height), XStringFormats.TopLeft);
+        var lineHeight = _bodyBold.Height * 1.3;
         var lines = Wrap(value, _bodyBold, _width - labelWidth);
-        foreach (var line in lines)
+        for (var i = 0; i < lines.Count; i++)
         {
-            _gfx.DrawString(line, _bodyBold, XBrushes.Black, new XRect(_left + labelWidth, _y, _width - labelWidth, _bodyBold.Height), XStringFormats.TopLeft);
-            _y += _bodyBold.Height * 1.3;
+            EnsureSpace(_bodyBold.Height);
+            if (i == 0)
+            {
+                _gfx.DrawString(label + ":", _body, XBrushes.Black, new XRect(_left, _y, labelWidth, _body.Height), XStringFormats.TopLeft);
+            }
+            _gfx.DrawString(lines[i], _bodyBold, XBrushes.Black, new XRect(_left + labelWidth, _y, _width - labelWidth, _bodyBold.Height), XStringFormats.TopLeft);
+            _y += lineHeight;
         }
     }
 
@@ -216,6 +257,7 @@ internal sealed class LetterLayout
     {
         const double padding = 14;
         var height = padding + _body.Height + 8 + _pin.Height + 8 + _body.Height + padding;
+        EnsureSpace(height);
         var box = new XRect(_left, _y, _width, height);
         _gfx.DrawRoundedRectangle(new XPen(s_accent, 1.5), new XSolidBrush(s_panel), box, new XSize(10, 10));
         var y = _y + padding;
@@ -233,6 +275,7 @@ internal sealed class LetterLayout
         var lines = Wrap(notice, _body, _width - (2 * padding));
         var lineHeight = _body.Height * 1.3;
         var height = (2 * padding) + (lines.Count * lineHeight) - (lineHeight - _body.Height);
+        EnsureSpace(height);
         _gfx.DrawRoundedRectangle(new XSolidBrush(s_notice), new XRect(_left, _y, _width, height), new XSize(8, 8));
         var y = _y + padding;
         foreach (var line in lines)
@@ -246,16 +289,21 @@ internal sealed class LetterLayout
     private void NumberedStep(int number, string step)
     {
         const double indent = 20;
+        EnsureSpace(_body.Height);
         _gfx.DrawString($"{number}.", _bodyBold, new XSolidBrush(s_accent), new XRect(_left, _y, indent, _body.Height), XStringFormats.TopLeft);
         Paragraph(step, _body, XColors.Black, indent: indent);
     }
 
-    private void Paragraph(string text, XFont font, XColor color, double indent = 0, double lineGap = 1.3)
+    private void Paragraph(string text, XFont font, XColor color, double indent = 0, double lineGap = 1.3) =>
+        Lines(Wrap(text, font, _width - indent), font, color, indent, lineGap);
+
+    private void Lines(List<string> lines, XFont font, XColor color, double indent, double lineGap)
     {
         var brush = new XSolidBrush(color);
         var width = _width - indent;
-        foreach (var line in Wrap(text, font, width))
+        foreach (var line in lines)
         {
+            EnsureSpace(font.Height);
             _gfx.DrawString(line, font, brush, new XRect(_left + indent, _y, width, font.Height), XStringFormats.TopLeft);
             _y += font.Height * lineGap;
         }
@@ -300,6 +348,21 @@ internal sealed class LetterLayout
             lines.Add(current);
         }
         return lines;
+    }
+
+    private string FitOnOneLine(string text, XFont font, double width, XGraphics? gfx = null)
+    {
+        gfx ??= _gfx;
+        if (gfx.MeasureString(text, font).Width <= width)
+        {
+            return text;
+        }
+        var length = text.Length;
+        while (length > 1 && gfx.MeasureString(text[..length] + "…", font).Width > width)
+        {
+            length--;
+        }
+        return text[..length].TrimEnd() + "…";
     }
 
     private double Measure(string text, XFont font) => _gfx.MeasureString(text, font).Width;
