@@ -1,8 +1,14 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using SmtpServer;
+using SmtpServer.IO;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -26,6 +32,7 @@ public static class SmtpSinkCommand
             .Build();
         var serviceProvider = new SmtpServer.ComponentModel.ServiceProvider();
         serviceProvider.Add(store);
+        serviceProvider.Add(new NoDelayListenerFactory());
         var server = new SmtpServer.SmtpServer(serverOptions, serviceProvider);
 
         using var stop = new CancellationTokenSource();
@@ -96,3 +103,54 @@ public static class SmtpSinkCommand
 }
 
 public sealed record SinkStats(long Messages, long Bytes, DateTimeOffset? FirstAt, DateTimeOffset? LastAt);
+
+/// <summary>
+/// Plain-text listener whose connections have Nagle's algorithm off, like a production MTA's: the
+/// library's default listener leaves it on, and then every reply written in more than one piece waits
+/// for the client's delayed ACK (about 40 ms), which would make the sink, not KitaLink, the bottleneck.
+/// </summary>
+internal sealed class NoDelayListenerFactory : IEndpointListenerFactory
+{
+    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
+    {
+        var listener = new TcpListener(endpointDefinition.Endpoint);
+        listener.Start(backlog: 512);
+        return new Listener(listener);
+    }
+
+    private sealed class Listener(TcpListener listener) : IEndpointListener
+    {
+        public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
+        {
+            var socket = await listener.AcceptSocketAsync(cancellationToken);
+            socket.NoDelay = true;
+            context.Properties[EndpointListener.LocalEndPointKey] = listener.LocalEndpoint;
+            context.Properties[EndpointListener.RemoteEndPointKey] = socket.RemoteEndPoint!;
+            return new PlainPipe(new NetworkStream(socket, ownsSocket: true));
+        }
+
+        public void Dispose() => listener.Stop();
+    }
+
+    private sealed class PlainPipe(NetworkStream stream) : ISecurableDuplexPipe
+    {
+        public PipeReader Input { get; } = PipeReader.Create(stream);
+
+        public PipeWriter Output { get; } = PipeWriter.Create(stream);
+
+        public bool IsSecure => false;
+
+        public SslProtocols SslProtocol => SslProtocols.None;
+
+        public Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The benchmark sink speaks plain SMTP only.");
+
+        public void Dispose()
+        {
+            Input.Complete();
+            Output.Complete();
+            stream.Dispose();
+        }
+    }
+}
+
