@@ -12,7 +12,7 @@
 #
 # Knobs: BENCH_DURATION (s per scenario, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2), BENCH_MAIL_BURST (2000), BENCH_MAIL_RATE (50), BENCH_DOC (docs/performance.md), BENCH_NOTE (text for
-# the top of the document), BENCH_TIME_LIMIT (s, 1200).
+# the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 1200).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -254,6 +254,9 @@ api_env=(
   "Smtp__Port=$smtp_port"
   Smtp__UseTls=false
 )
+# BENCH_API_ENV: extra NAME=value settings for the API process (experiments, e.g. DOTNET_gcServer=0).
+read -r -a extra_api_env <<<"${BENCH_API_ENV:-}"
+api_env+=("${extra_api_env[@]}")
 log "starting the API on 127.0.0.1:$api_port (Production)"
 (cd "$api_dir" && exec env "${api_env[@]}" dotnet KitaLink.Api.dll) >"$logs/api.log" 2>&1 &
 api_pid=$!

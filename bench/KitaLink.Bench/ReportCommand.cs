@@ -240,8 +240,8 @@ public static class ReportCommand
         md.AppendLine("- `Jwt__SigningKey` and `Pins__HashKey` are random per run (48 bytes from `/dev/urandom`), shared only with the seeder.");
         md.AppendLine("- **Rate limits are raised for the benchmark**: every rule in `Infrastructure/Security/RateLimiting.cs` " +
             "(`RateLimits__<Rule>__Limit`) is set to 1,000,000,000, because all load comes from one address (127.0.0.1) and a few " +
-            "accounts per second, which the production limits rightly refuse. The checks themselves still run (one upsert " +
-            "in `rate_limit_counters` per rule and request), so their cost is part of the figures.");
+            "accounts per second, which the production limits rightly refuse. On the endpoints that apply them the checks " +
+            "themselves still run (one upsert in `rate_limit_counters` per rule and request), so their cost is part of the figures.");
         md.AppendLine("- `Jwt__ParentAccessTokenMinutes=60` so the tokens minted at seed time outlive the run.");
         md.AppendLine("- Everything else is the product's default: password hashing (PBKDF2 210,000 iterations, one hashing slot per " +
             "core, 32 queued per slot, 10 s queue timeout), Npgsql pool (max 100 connections), server GC, JSON console logging at Information.");
@@ -263,7 +263,8 @@ public static class ReportCommand
         md.AppendLine("Knobs (environment): `BENCH_DURATION` (seconds per scenario, default 20), `BENCH_WARMUP` (default 5), " +
             "`BENCH_CONNECTIONS` (default 64), `BENCH_THREADS` (default 2), `BENCH_MAIL_BURST` (default 2000), " +
             "`BENCH_MAIL_RATE` (pairs per second of the paced PIN creation, default 50), " +
-            "`BENCH_DOC` (output file, default `docs/performance.md`), `BENCH_NOTE` (a note printed at the top). " +
+            "`BENCH_DOC` (output file, default `docs/performance.md`), `BENCH_NOTE` (a note printed at the top), " +
+            "`BENCH_API_ENV` (extra `NAME=value` settings for the API process, e.g. `DOTNET_gcServer=0`; listed under Configuration). " +
             "Run it on an otherwise idle machine: other processes on the same cores lower every figure.");
     }
 
