@@ -45,13 +45,16 @@ log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 # ---------------------------------------------------------------- process bookkeeping and cleanup
 started=()
 stop_pid() {
-  local pid=$1
+  local pid=$1 kept=() p
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
+  # Forget it, so a later cleanup can never signal an unrelated process that reused the id.
+  for p in "${started[@]}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
+  started=("${kept[@]}")
 }
 cleanup() {
   local status=$?
@@ -107,7 +110,7 @@ scripts/pg.sh ensure
 
 log "building Release (API, bench tool, baseline app)"
 for project in bench/KitaLink.Bench bench/KitaLink.Bench.Baseline; do
-  timeout 900 dotnet build "$project" -c Release -nologo -v quiet >"$logs/build.log" 2>&1 \
+  timeout 900 dotnet build "$project" -c Release -nologo -v quiet >>"$logs/build.log" 2>&1 \
     || { tail -n 40 "$logs/build.log" >&2; exit 1; }
 done
 api_dir="$root/src/KitaLink.Api/bin/Release/net10.0"
@@ -116,7 +119,6 @@ baseline_dll="$root/bench/KitaLink.Bench.Baseline/bin/Release/net10.0/KitaLink.B
 
 # ---------------------------------------------------------------- configuration shared by API and tools
 random_key() { head -c 48 /dev/urandom | base64 -w0; }
-pg_port=""
 kitalink_env=(
   ASPNETCORE_ENVIRONMENT=Production
   "Jwt__SigningKey=$(random_key)"
