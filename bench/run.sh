@@ -14,6 +14,10 @@
 # BENCH_THREADS (2), BENCH_MAIL_BURST (2000), BENCH_MAIL_RATE (50), BENCH_DOC (docs/performance.md), BENCH_NOTE (text for
 # the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 1200).
 set -euo pipefail
+
+# Everything runs inside main(), which bash reads completely before it starts: editing or pulling a new
+# version of this file during a run cannot change the running one.
+main() {
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -349,3 +353,6 @@ mkdir -p "$(dirname "$doc")"
 tool report --results "$results" --out "$doc" | tee -a "$logs/tool.log" >&2
 cp "$doc" "$out/performance.md"
 log "done: ${doc#"$root"/} (raw results in ${out#"$root"/})"
+}
+
+main "$@"
