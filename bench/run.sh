@@ -325,7 +325,8 @@ stop_pid "$sink_pid"
 # ---------------------------------------------------------------- report
 printf '%s\n' "${api_env[@]}" | sed -E 's/^(Jwt__SigningKey|Pins__HashKey)=.*/\1=<random per run>/' >"$results/api.env"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then commit="$commit (with uncommitted changes)"; fi
+# The document itself is rewritten by every run; only other changes make the measured code differ from the commit.
+if [[ -n "$(git status --porcelain -- . ":(exclude)${doc#"$root"/}" 2>/dev/null)" ]]; then commit="$commit (with uncommitted changes)"; fi
 {
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "commit=$commit"
@@ -355,4 +356,5 @@ cp "$doc" "$out/performance.md"
 log "done: ${doc#"$root"/} (raw results in ${out#"$root"/})"
 }
 
-main "$@"
+# On one line: bash must not read past this point once main has run (see above).
+main "$@"; exit $?

@@ -364,7 +364,7 @@ public static class ReportCommand
                     $"With {children.Connections} connections each waiting for its answer, Little's law gives a mean latency of " +
                     $"{children.Connections} ÷ {children.Rps.ToString("F0", s_inv)} rps = {little.ToString("F1", s_inv)} ms; p99 is " +
                     $"{(children.P99Ms / little).ToString("F1", s_inv)}× that. The latency is queueing for CPU: meeting 50 ms at p99 with " +
-                    $"{children.Connections} connections needs roughly {(children.Connections / 0.050 / Math.Max(1, children.P99Ms / little)).ToString("F0", s_inv)} rps on this machine " +
+                    $"{children.Connections} connections needs roughly {(children.Connections * Math.Max(1, children.P99Ms / little) / 0.050).ToString("F0", s_inv)} rps on this machine " +
                     $"(or fewer concurrent requests per instance, i.e. more instances)."));
             }
             else
