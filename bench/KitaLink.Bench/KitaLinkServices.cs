@@ -1,0 +1,30 @@
+using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Security;
+
+namespace KitaLink.Bench;
+
+/// <summary>
+/// KitaLink's own service registrations (data, Data Protection, keys, hashing, token issuer) built from
+/// the same configuration sources as the API, so seeded PIN hashes, encrypted PIN 1 values, password
+/// hashes and access tokens are exactly what the running API expects.
+/// </summary>
+public static class KitaLinkServices
+{
+    public static WebApplication Build(CommandLine options)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            // The API's build output, so its appsettings.json applies here too.
+            ContentRootPath = options.Optional("content-root") ?? Directory.GetCurrentDirectory(),
+        });
+        // Warnings only, whatever the API's appsettings say: the tool's output is the run log.
+        builder.Logging.ClearProviders().AddSimpleConsole()
+            .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
+        builder.AddKitaLinkHttp();
+        builder.AddKitaLinkData();
+        builder.AddKitaLinkSecurity();
+        builder.AddKitaLinkAuth();
+        return builder.Build();
+    }
+}

@@ -1,0 +1,360 @@
+#!/usr/bin/env bash
+# KitaLink benchmark, one command from a clean clone:
+#
+#   bench/run.sh
+#
+# Builds Release, starts a throwaway PostgreSQL cluster (normal durability), applies the migrations,
+# seeds a realistic data set, measures the two baselines (a raw Npgsql endpoint and the time of one
+# password hash), starts the API in Production mode on 127.0.0.1 with random keys, raised rate limits
+# and a local SMTP sink, runs the wrk scenarios and writes docs/performance.md. Everything it starts is
+# stopped again on success, failure, Ctrl-C and when BENCH_TIME_LIMIT is reached. Raw outputs and logs
+# stay in .local/bench/<time>/.
+#
+# Knobs: BENCH_DURATION (s per scenario, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (64),
+# BENCH_THREADS (2), BENCH_MAIL_BURST (2000), BENCH_MAIL_RATE (50), BENCH_DOC (docs/performance.md), BENCH_NOTE (text for
+# the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 1200).
+set -euo pipefail
+
+# Everything runs inside main(), which bash reads completely before it starts: editing or pulling a new
+# version of this file during a run cannot change the running one.
+main() {
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+duration=${BENCH_DURATION:-20}
+warmup=${BENCH_WARMUP:-5}
+connections=${BENCH_CONNECTIONS:-64}
+threads=${BENCH_THREADS:-2}
+mail_burst=${BENCH_MAIL_BURST:-2000}
+mail_rate=${BENCH_MAIL_RATE:-50}
+doc=${BENCH_DOC:-docs/performance.md}
+[[ "$doc" == /* ]] || doc="$root/$doc"
+time_limit=${BENCH_TIME_LIMIT:-1200}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export BENCH_WRK_DIR="$root/bench/wrk"
+
+out="$root/.local/bench/$(date -u +%Y%m%dT%H%M%SZ)"
+results="$out/results"
+logs="$out/logs"
+data="$out/data"
+mkdir -p "$results" "$logs" "$data"
+# The cluster lives outside the checkout: as root, PostgreSQL runs as "postgres", which must reach it.
+work=$(mktemp -d /tmp/kitalink-bench.XXXXXX)
+chmod 755 "$work"
+
+log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# ---------------------------------------------------------------- process bookkeeping and cleanup
+started=()
+stop_pid() {
+  local pid=$1 kept=() p
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+  # Forget it, so a later cleanup can never signal an unrelated process that reused the id.
+  for p in "${started[@]}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
+  started=("${kept[@]}")
+}
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  local i
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do stop_pid "${started[i]}"; done
+  scripts/pg.sh stop "$work/pg" || true
+  rm -rf "$work"
+  if [[ $status -ne 0 ]]; then log "benchmark failed (exit $status); logs in $logs"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The whole run is bounded: after BENCH_TIME_LIMIT seconds the run is stopped (and cleaned up).
+main_pid=$$
+(
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$time_limit" & sleeper=$!
+  wait "$sleeper"
+  echo "bench/run.sh: time limit of $time_limit s reached, stopping" >&2
+  kill -TERM "$main_pid"
+) &
+started+=($!)
+
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+wait_http() { # URL PID SECONDS: until URL answers 2xx; fails when PID exits
+  local url=$1 pid=$2 seconds=$3 i
+  for ((i = 0; i < seconds * 5; i++)); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+now_utc() { date -u +%Y-%m-%dT%H:%M:%S.%6NZ; }
+
+# ---------------------------------------------------------------- tools
+if ! command -v wrk >/dev/null; then
+  log "wrk not found; installing it with apt-get"
+  sudo=""; [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >&2
+fi
+scripts/pg.sh ensure
+
+log "building Release (API, bench tool, baseline app)"
+for project in bench/KitaLink.Bench bench/KitaLink.Bench.Baseline; do
+  timeout 900 dotnet build "$project" -c Release -nologo -v quiet >>"$logs/build.log" 2>&1 \
+    || { tail -n 40 "$logs/build.log" >&2; exit 1; }
+done
+api_dir="$root/src/KitaLink.Api/bin/Release/net10.0"
+bench_dll="$root/bench/KitaLink.Bench/bin/Release/net10.0/KitaLink.Bench.dll"
+baseline_dll="$root/bench/KitaLink.Bench.Baseline/bin/Release/net10.0/KitaLink.Bench.Baseline.dll"
+
+# ---------------------------------------------------------------- configuration shared by API and tools
+random_key() { head -c 48 /dev/urandom | base64 -w0; }
+kitalink_env=(
+  ASPNETCORE_ENVIRONMENT=Production
+  "Jwt__SigningKey=$(random_key)"
+  "Pins__HashKey=$(random_key)"
+  Jwt__ParentAccessTokenMinutes=60
+)
+# Every rule in Infrastructure/Security/RateLimiting.cs, raised: all load comes from 127.0.0.1.
+rate_rules=$(awk '/class Names/{on=1} on && /public const string/{gsub(/[";]/, "", $NF); print $NF} on && /^    }/{on=0}' \
+  src/KitaLink.Api/Infrastructure/Security/RateLimiting.cs)
+for rule in $rate_rules; do kitalink_env+=("RateLimits__${rule}__Limit=1000000000"); done
+
+tool() { # runs a KitaLink.Bench command with the API's configuration
+  (cd "$api_dir" && env "${kitalink_env[@]}" "ConnectionStrings__Postgres=$connection" \
+    timeout 900 dotnet "$bench_dll" "$@" --content-root "$api_dir")
+}
+
+# ---------------------------------------------------------------- baseline 2: one password hash
+log "timing one password hash"
+connection="Host=127.0.0.1;Database=kitalink;Username=kitalink"
+tool hash-time --runs 20 --out "$results/hash.json" | tee -a "$logs/tool.log" >&2
+cores=$(nproc)
+hash_ms=$(sed -n 's/.*"medianMs": *\([0-9.]*\).*/\1/p' "$results/hash.json")
+# Enough fresh PIN pairs for registration at 1.5× the hash limit (plus slack), never fewer than 200.
+reg_main=$(awk -v c="$cores" -v h="$hash_ms" -v d="$duration" 'BEGIN { n = int(c * 1000 / h * d * 1.5) + 200; print n }')
+reg_warm=$(awk -v c="$cores" -v h="$hash_ms" -v d="$warmup" 'BEGIN { n = int(c * 1000 / h * d * 1.5) + 100; print n }')
+
+# ---------------------------------------------------------------- PostgreSQL, migrations, seed
+log "starting PostgreSQL (normal durability)"
+pg_port=$(scripts/pg.sh start "$work/pg")
+psql="$(scripts/pg.sh bin)/psql"
+"$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d postgres -qc "CREATE DATABASE kitalink" >/dev/null
+connection="Host=127.0.0.1;Port=$pg_port;Database=kitalink;Username=kitalink"
+
+log "applying migrations"
+(cd "$api_dir" && env "${kitalink_env[@]}" "ConnectionStrings__Postgres=$connection" \
+  timeout 300 dotnet KitaLink.Api.dll migrate) >"$logs/migrate.log" 2>&1 || { tail -n 40 "$logs/migrate.log" >&2; exit 1; }
+
+log "seeding (200 facilities, 20,000 children, 30,000 guardians, 10,000 accounts; $reg_warm + $reg_main registration pairs)"
+tool seed --out "$data" --registration-warmup-pairs "$reg_warm" --registration-pairs "$reg_main" --letter-pairs 1000 \
+  | tee -a "$logs/tool.log" >&2
+cp "$data/seed.json" "$results/seed.json"
+"$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d kitalink -qc "VACUUM ANALYZE" >/dev/null
+
+# ---------------------------------------------------------------- scenarios
+scenarios=()
+clk_tck=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+sample_rss() { # PID FILE: keeps the highest VmRSS (and the highest RssAnon, private memory) in FILE until stopped
+  local pid=$1 file=$2 peak=0 peak_anon=0 rss anon
+  while kill -0 "$pid" 2>/dev/null; do
+    read -r rss anon < <(awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } END { print r + 0, a + 0 }' "/proc/$pid/status" 2>/dev/null || echo "0 0")
+    if (( rss > peak || anon > peak_anon )); then
+      (( rss > peak )) && peak=$rss
+      (( anon > peak_anon )) && peak_anon=$anon
+      printf 'peak_rss_kb=%s\npeak_anon_kb=%s\n' "$peak" "$peak_anon" >"$file"
+    fi
+    sleep 0.2
+  done
+}
+
+# A warm-up that got answers, but not one 2xx, means the endpoint is missing or broken in this build.
+# (A warm-up without any answer, e.g. logins queueing for the hash slots, is no reason to skip.)
+warmup_failed() { grep -q '"statuses":{"' "$1" && ! grep -q '"2[0-9][0-9]":' "$1"; }
+
+# run_scenario NAME TITLE PID CONNECTIONS SCRIPT URL WARMUP_INPUT INPUT [EXTRA]: a warm-up run, then the
+# measured wrk run with RSS sampling and CPU accounting of PID. The warm-up has its own input so that
+# single-use input (PIN pairs) is fresh for the measured run; WARMUP_INPUT "-" skips the warm-up.
+run_scenario() {
+  local name=$1 title=$2 pid=$3 conns=$4 script=$5 url=$6 warmup_input=$7 input=$8
+  shift 8
+  local meta="$results/$name.meta" thr=$threads
+  (( conns < thr )) && thr=$conns
+  scenarios+=("$name")
+  printf 'title=%s\nconnections=%s\n' "$title" "$conns" >"$meta"
+  echo "warmup_at=$(now_utc)" >>"$meta"
+  if [[ "$warmup_input" != "-" ]]; then
+    log "scenario $name: warm-up ${warmup} s"
+    timeout $((warmup + 60)) wrk -t"$thr" -c"$conns" -d"${warmup}s" --timeout 30s --latency -s "bench/wrk/$script" "$url" \
+      -- "$warmup_input" "$thr" "$@" >"$logs/$name.warmup.txt" 2>&1 || true
+  fi
+  if [[ "$warmup_input" != "-" ]] && warmup_failed "$logs/$name.warmup.txt"; then
+    local got
+    got=$(grep -o '"statuses":{[^}]*}' "$logs/$name.warmup.txt" | head -n 1 || true)
+    echo "skipped=no successful response in the warm-up (${got:-no wrk summary}); endpoint missing in this build?" >>"$meta"
+    log "scenario $name: skipped, no 2xx in the warm-up ${got}"
+    return 0
+  fi
+  local rss_file="$work/$name.rss"
+  printf 'peak_rss_kb=%s\n' "$(rss_kb "$pid")" >"$rss_file"
+  sample_rss "$pid" "$rss_file" &
+  local sampler=$!
+  started+=("$sampler")
+  local cpu_before cpu_after
+  cpu_before=$(cpu_ticks "$pid")
+  log "scenario $name: ${duration} s, $conns connections"
+  echo "started_at=$(now_utc)" >>"$meta"
+  timeout $((duration + 60)) wrk -t"$thr" -c"$conns" -d"${duration}s" --timeout 30s --latency -s "bench/wrk/$script" "$url" \
+    -- "$input" "$thr" "$@" >"$results/$name.wrk.txt" 2>&1 || true
+  cpu_after=$(cpu_ticks "$pid")
+  echo "ended_at=$(now_utc)" >>"$meta"
+  stop_pid "$sampler"
+  {
+    cat "$rss_file"
+    awk -v a="$cpu_after" -v b="$cpu_before" -v t="$clk_tck" 'BEGIN { printf "cpu_seconds=%.2f\n", (a - b) / t }'
+  } >>"$meta"
+  grep -E 'Requests/sec|Non-2xx|Socket errors' "$results/$name.wrk.txt" | sed "s/^/  $name: /" >&2 || true
+}
+
+# Baseline 1: the raw Npgsql app, alone on the machine (the API is not running yet).
+baseline_port=$(free_port 5390)
+(cd "$(dirname "$baseline_dll")" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$baseline_port" \
+  "ConnectionStrings__Postgres=$connection" dotnet "$baseline_dll") >"$logs/baseline.log" 2>&1 &
+baseline_pid=$!
+started+=("$baseline_pid")
+wait_http "http://127.0.0.1:$baseline_port/baseline/$(head -n 1 "$data/account-ids.txt")" "$baseline_pid" 60 \
+  || { tail -n 40 "$logs/baseline.log" >&2; exit 1; }
+ids="$data/account-ids.txt"
+run_scenario baseline "baseline (raw Npgsql)" "$baseline_pid" "$connections" baseline.lua "http://127.0.0.1:$baseline_port" "$ids" "$ids"
+stop_pid "$baseline_pid"
+
+# The SMTP sink and the API.
+smtp_port=$(free_port 2525)
+(exec dotnet "$bench_dll" smtp-sink --port "$smtp_port" --stats "$results/smtp-sink.json") >"$logs/smtp-sink.log" 2>&1 &
+sink_pid=$!
+started+=("$sink_pid")
+
+api_port=$(free_port 5380)
+api_env=(
+  "${kitalink_env[@]}"
+  "ASPNETCORE_URLS=http://127.0.0.1:$api_port"
+  "ConnectionStrings__Postgres=$connection"
+  Smtp__Host=127.0.0.1
+  "Smtp__Port=$smtp_port"
+  Smtp__UseTls=false
+)
+# BENCH_API_ENV: extra NAME=value settings for the API process (experiments, e.g. DOTNET_gcServer=0).
+read -r -a extra_api_env <<<"${BENCH_API_ENV:-}"
+api_env+=("${extra_api_env[@]}")
+log "starting the API on 127.0.0.1:$api_port (Production)"
+(cd "$api_dir" && exec env "${api_env[@]}" dotnet KitaLink.Api.dll) >"$logs/api.log" 2>&1 &
+api_pid=$!
+started+=("$api_pid")
+wait_http "http://127.0.0.1:$api_port/health/ready" "$api_pid" 90 || { tail -n 40 "$logs/api.log" >&2; exit 1; }
+api="http://127.0.0.1:$api_port"
+password=Kita-Bench-Passwort-2026
+
+tokens="$data/parent-tokens.txt"
+run_scenario me-children "my children" "$api_pid" "$connections" me-children.lua "$api" "$tokens" "$tokens"
+emails="$data/login-emails.txt"
+run_scenario login "login" "$api_pid" "$connections" login.lua "$api" "$emails" "$emails" "$password"
+run_scenario register "registration" "$api_pid" "$connections" register.lua "$api" \
+  "$data/register-warmup.tsv" "$data/register.tsv" "$password"
+letters="$data/letters.tsv"
+run_scenario letter-c1 "PIN letter, 1 connection" "$api_pid" 1 letter.lua "$api" "$letters" "$letters"
+run_scenario letter-c64 "PIN letter" "$api_pid" "$connections" letter.lua "$api" "$letters" "$letters"
+
+# Mail burst first, while the outbox is empty: many PIN 2 mails at once, delivered by the API's outbox
+# sender to the sink. The wait is bounded (twice the time the target rate of 100 mails/s needs); what is
+# still queued then is discarded, so it cannot delay the mails of the next scenario.
+log "mail burst: $mail_burst PIN 2 mails"
+burst_since=$(now_utc)
+if tool mail-burst --count "$mail_burst" --out "$results/mail-burst.json" 2>>"$logs/tool.log" | tee -a "$logs/tool.log" >&2; then
+  burst_wait=$(( mail_burst / 50 > 30 ? mail_burst / 50 : 30 ))
+  tool mail-stats --since "$burst_since" --wait-seconds "$burst_wait" --discard-since "$burst_since" --out "$results/mail-burst-stats.json" \
+    | tee -a "$logs/tool.log" >&2 || true
+else
+  log "mail burst failed (mail templates or outbox sender missing in this build?); see $logs/tool.log"
+  rm -f "$results/mail-burst.json"
+fi
+
+# PIN creation at full load (64 connections): the endpoint's capacity. Its mails are counted, but they
+# arrive faster than any sender delivers them, so what is still queued after a short wait is discarded.
+pins="$data/pins.tsv"
+run_scenario pins-create "PIN creation" "$api_pid" "$connections" pins.lua "$api" "$pins" "$pins"
+if ! grep -q '^skipped=' "$results/pins-create.meta"; then
+  tool mail-stats --since "$(sed -n 's/^started_at=//p' "$results/pins-create.meta")" \
+    --until "$(sed -n 's/^ended_at=//p' "$results/pins-create.meta")" --wait-seconds 20 \
+    --discard-since "$(sed -n 's/^warmup_at=//p' "$results/pins-create.meta")" \
+    --out "$results/mail-pins.json" | tee -a "$logs/tool.log" >&2 || true
+
+  # PIN creation at a steady BENCH_MAIL_RATE per second (8 connections, each pausing between requests):
+  # the latency from pair creation to SMTP acceptance at a rate the sender is meant to sustain.
+  paced_connections=8
+  run_scenario pins-paced "PIN creation at ~${mail_rate}/s" "$api_pid" "$paced_connections" pins.lua "$api" - "$pins" \
+    $((paced_connections * 1000 / mail_rate))
+  if ! grep -q '^skipped=' "$results/pins-paced.meta"; then
+    log "waiting for the PIN 2 mails of the paced PIN creation"
+    tool mail-stats --since "$(sed -n 's/^started_at=//p' "$results/pins-paced.meta")" \
+      --until "$(sed -n 's/^ended_at=//p' "$results/pins-paced.meta")" --wait-seconds 60 \
+      --out "$results/mail-paced.json" | tee -a "$logs/tool.log" >&2 || true
+  fi
+fi
+
+api_hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$api_pid/status" 2>/dev/null || echo 0)
+stop_pid "$api_pid"
+stop_pid "$sink_pid"
+
+# ---------------------------------------------------------------- report
+printf '%s\n' "${api_env[@]}" | sed -E 's/^(Jwt__SigningKey|Pins__HashKey)=.*/\1=<random per run>/' >"$results/api.env"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The document itself is rewritten by every run; only other changes make the measured code differ from the commit.
+if [[ -n "$(git status --porcelain -- . ":(exclude)${doc#"$root"/}" 2>/dev/null)" ]]; then commit="$commit (with uncommitted changes)"; fi
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "commit=$commit"
+  echo "duration=$duration"
+  echo "warmup=$warmup"
+  echo "connections=$connections"
+  echo "threads=$threads"
+  echo "scenarios=${scenarios[*]}"
+  echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+  echo "nproc=$cores"
+  echo "memory=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
+  echo "kernel=$(uname -r)"
+  echo "dotnet=$(dotnet --version)"
+  echo "postgres=$("$(scripts/pg.sh bin)/postgres" --version)"
+  echo "wrk=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
+  echo "loadavg=$load_before"
+  echo "api_vmhwm_kb=$api_hwm"
+  echo "note=${BENCH_NOTE:-}"
+  echo "mail_rate=$mail_rate"
+  echo "mail_burst=$mail_burst"
+} >"$results/meta.env"
+
+mkdir -p "$(dirname "$doc")"
+tool report --results "$results" --out "$doc" | tee -a "$logs/tool.log" >&2
+cp "$doc" "$out/performance.md"
+log "done: ${doc#"$root"/} (raw results in ${out#"$root"/})"
+}
+
+# On one line: bash must not read past this point once main has run (see above).
+main "$@"; exit $?
