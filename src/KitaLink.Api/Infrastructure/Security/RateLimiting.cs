@@ -135,7 +135,7 @@ internal sealed class RateLimitFilter(IReadOnlyList<RateLimitRule> rules) : IEnd
             }
             // Hashed: partitions can be emails (personal data that does not belong in a counter table) or
             // arbitrary client input (any length, control characters PostgreSQL text refuses).
-            var key = $"{rule.Name}:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(partition)))}";
+            var key = $"{rule.Name}:{Convert.ToHexString(SecretTokens.Hash(partition))}";
             var decision = await limiter.HitAsync(key, setting, context.HttpContext.RequestAborted);
             if (!decision.Allowed)
             {
