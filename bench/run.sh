@@ -12,7 +12,9 @@
 #
 # Knobs: BENCH_DURATION (s per scenario, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2), BENCH_MAIL_BURST (2000), BENCH_MAIL_RATE (50), BENCH_DOC (docs/performance.md), BENCH_NOTE (text for
-# the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 1200).
+# the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 1200),
+# BENCH_SCENARIOS (space-separated subset of: baseline me-children login register letters mail pins; all by default.
+# For experiments: the targets of the scenarios left out are reported as not measured).
 set -euo pipefail
 
 # Everything runs inside main(), which bash reads completely before it starts: editing or pulling a new
@@ -30,6 +32,8 @@ mail_rate=${BENCH_MAIL_RATE:-50}
 doc=${BENCH_DOC:-docs/performance.md}
 [[ "$doc" == /* ]] || doc="$root/$doc"
 time_limit=${BENCH_TIME_LIMIT:-1200}
+selected=" ${BENCH_SCENARIOS:-baseline me-children login register letters mail pins} "
+wanted() { [[ "$selected" == *" $1 "* ]]; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -234,6 +238,7 @@ run_scenario() {
 }
 
 # Baseline 1: the raw Npgsql app, alone on the machine (the API is not running yet).
+if wanted baseline; then
 baseline_port=$(free_port 5390)
 (cd "$(dirname "$baseline_dll")" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$baseline_port" \
   "ConnectionStrings__Postgres=$connection" dotnet "$baseline_dll") >"$logs/baseline.log" 2>&1 &
@@ -244,6 +249,7 @@ wait_http "http://127.0.0.1:$baseline_port/baseline/$(head -n 1 "$data/account-i
 ids="$data/account-ids.txt"
 run_scenario baseline "baseline (raw Npgsql)" "$baseline_pid" "$connections" baseline.lua "http://127.0.0.1:$baseline_port" "$ids" "$ids"
 stop_pid "$baseline_pid"
+fi
 
 # The SMTP sink and the API.
 smtp_port=$(free_port 2525)
@@ -272,18 +278,19 @@ api="http://127.0.0.1:$api_port"
 password=Kita-Bench-Passwort-2026
 
 tokens="$data/parent-tokens.txt"
-run_scenario me-children "my children" "$api_pid" "$connections" me-children.lua "$api" "$tokens" "$tokens"
+wanted me-children && run_scenario me-children "my children" "$api_pid" "$connections" me-children.lua "$api" "$tokens" "$tokens"
 emails="$data/login-emails.txt"
-run_scenario login "login" "$api_pid" "$connections" login.lua "$api" "$emails" "$emails" "$password"
-run_scenario register "registration" "$api_pid" "$connections" register.lua "$api" \
+wanted login && run_scenario login "login" "$api_pid" "$connections" login.lua "$api" "$emails" "$emails" "$password"
+wanted register && run_scenario register "registration" "$api_pid" "$connections" register.lua "$api" \
   "$data/register-warmup.tsv" "$data/register.tsv" "$password"
 letters="$data/letters.tsv"
-run_scenario letter-c1 "PIN letter, 1 connection" "$api_pid" 1 letter.lua "$api" "$letters" "$letters"
-run_scenario letter-c64 "PIN letter" "$api_pid" "$connections" letter.lua "$api" "$letters" "$letters"
+wanted letters && run_scenario letter-c1 "PIN letter, 1 connection" "$api_pid" 1 letter.lua "$api" "$letters" "$letters"
+wanted letters && run_scenario letter-c64 "PIN letter" "$api_pid" "$connections" letter.lua "$api" "$letters" "$letters"
 
 # Mail burst first, while the outbox is empty: many PIN 2 mails at once, delivered by the API's outbox
 # sender to the sink. The wait is bounded (twice the time the target rate of 100 mails/s needs); what is
 # still queued then is discarded, so it cannot delay the mails of the next scenario.
+if wanted mail; then
 log "mail burst: $mail_burst PIN 2 mails"
 burst_since=$(now_utc)
 if tool mail-burst --count "$mail_burst" --out "$results/mail-burst.json" 2>>"$logs/tool.log" | tee -a "$logs/tool.log" >&2; then
@@ -294,12 +301,15 @@ else
   log "mail burst failed (mail templates or outbox sender missing in this build?); see $logs/tool.log"
   rm -f "$results/mail-burst.json"
 fi
+fi
 
 # PIN creation at full load (64 connections): the endpoint's capacity. Its mails are counted, but they
 # arrive faster than any sender delivers them, so what is still queued after a short wait is discarded.
 pins="$data/pins.tsv"
+if wanted pins; then
 run_scenario pins-create "PIN creation" "$api_pid" "$connections" pins.lua "$api" "$pins" "$pins"
-if ! grep -q '^skipped=' "$results/pins-create.meta"; then
+fi
+if wanted pins && ! grep -q '^skipped=' "$results/pins-create.meta"; then
   tool mail-stats --since "$(sed -n 's/^started_at=//p' "$results/pins-create.meta")" \
     --until "$(sed -n 's/^ended_at=//p' "$results/pins-create.meta")" --wait-seconds 20 \
     --discard-since "$(sed -n 's/^warmup_at=//p' "$results/pins-create.meta")" \

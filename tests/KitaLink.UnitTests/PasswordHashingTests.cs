@@ -5,8 +5,14 @@ namespace KitaLink.UnitTests;
 
 public sealed class PasswordHashingTests
 {
-    private static PasswordHashing Create(int slots = 2, int queue = 0) =>
-        new(Options.Create(new PasswordOptions { MaxConcurrentHashes = slots, MaxQueuedHashes = queue }));
+    private static PasswordHashing Create(int slots = 2, int queue = 0, int iterations = 210_000, int queueTimeoutMs = 10_000) =>
+        new(Options.Create(new PasswordOptions
+        {
+            MaxConcurrentHashes = slots,
+            MaxQueuedHashes = queue,
+            Iterations = iterations,
+            QueueTimeoutMilliseconds = queueTimeoutMs,
+        }));
 
     [Fact]
     public async Task Hash_UsesPbkdf2Sha512With210kIterations_AndVerifies()
@@ -33,8 +39,43 @@ public sealed class PasswordHashingTests
     }
 
     [Fact]
-    public async Task VerifyAgainstDummy_AlwaysFails() =>
-        Assert.Equal(PasswordCheck.Failed, await Create().VerifyAgainstDummyAsync("anything at all", CancellationToken.None));
+    public async Task VerifyAgainstDummy_AlwaysFails()
+    {
+        using var hashing = Create();
+        Assert.Equal(PasswordCheck.Failed, await hashing.VerifyAgainstDummyAsync("anything at all", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task QueuedRequest_WhoseCallerGivesUp_IsCanceled_AndLeavesTheQueue()
+    {
+        // One worker, busy for a while with a slow hash; the second request waits in the queue.
+        using var hashing = Create(slots: 1, iterations: 3_000_000);
+        var first = hashing.HashAsync("gelbe tulpen am fenster", CancellationToken.None);
+        Assert.True(SpinWait.SpinUntil(() => hashing.Queued == 0, TimeSpan.FromSeconds(5)), "the worker took the first hash");
+        using var giveUp = new CancellationTokenSource();
+        var second = hashing.HashAsync("rote rosen im garten", giveUp.Token);
+        Assert.Equal(1, hashing.Queued);
+
+        await giveUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+        Assert.Equal(0, hashing.Queued);
+        Assert.False(first.IsCompleted, "the running hash is not affected");
+        Assert.NotEmpty(await first);
+    }
+
+    [Fact]
+    public async Task QueuedRequest_BeyondTheQueueTimeout_IsBusy_WhileTheRunningHashCompletes()
+    {
+        using var hashing = Create(slots: 1, iterations: 3_000_000, queueTimeoutMs: 100);
+        var first = hashing.HashAsync("gelbe tulpen am fenster", CancellationToken.None);
+        var second = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
+
+        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => second);
+        Assert.Equal(0, hashing.Queued);
+        // Only the wait is bounded: the hash that had started (and takes longer than 100 ms) still answers.
+        Assert.Equal(PasswordCheck.Succeeded, await hashing.VerifyAsync(await first, "gelbe tulpen am fenster", CancellationToken.None));
+    }
 
     [Fact]
     public async Task Flood_BeyondSlotsAndQueue_IsShedWithBusyInsteadOfWaiting()

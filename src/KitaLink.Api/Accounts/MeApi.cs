@@ -85,13 +85,14 @@ public static class MeApi
         AuditTrail audit,
         CancellationToken cancellationToken)
     {
+        var attempt = await credentials.CheckByIdAsync(user.UserId(), request.Password, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var account = await credentials.LockByIdAsync(user.UserId(), cancellationToken);
+        var (account, verified) = await credentials.SettleConfirmationAsync(attempt, request.Password, PasswordCheckPurpose.DeleteAccount, cancellationToken);
         if (account is null)
         {
             return ApiProblem.Of(ErrorCodes.Unauthenticated);
         }
-        if (!await credentials.VerifyAsync(account, request.Password, PasswordCheckPurpose.DeleteAccount, cancellationToken))
+        if (!verified)
         {
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -135,19 +136,24 @@ public static class MeApi
         TimeProvider time,
         CancellationToken cancellationToken)
     {
+        // Both hashes (the check and the new password's) happen before the transaction and the row lock.
+        var attempt = await credentials.CheckByIdAsync(user.UserId(), request.CurrentPassword, cancellationToken);
+        var newHash = attempt.LooksRight ? await hashing.HashAsync(request.NewPassword, cancellationToken) : null;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var account = await credentials.LockByIdAsync(user.UserId(), cancellationToken);
+        var (account, verified) = await credentials.SettleConfirmationAsync(attempt, request.CurrentPassword, PasswordCheckPurpose.ChangePassword, cancellationToken);
         if (account is null)
         {
             return ApiProblem.Of(ErrorCodes.Unauthenticated);
         }
-        if (!await credentials.VerifyAsync(account, request.CurrentPassword, PasswordCheckPurpose.ChangePassword, cancellationToken))
+        if (!verified)
         {
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return ApiProblem.Of(ErrorCodes.InvalidCredentials);
         }
-        account.SetPasswordHash(await hashing.HashAsync(request.NewPassword, cancellationToken), time.GetUtcNow());
+        // Null only when the current password was changed to the presented one between the two steps.
+        newHash ??= await hashing.HashAsync(request.NewPassword, cancellationToken);
+        account.SetPasswordHash(newHash, time.GetUtcNow());
         await sessions.RevokeAllAsync(account.Id, cancellationToken);
         var tokens = sessions.Start(account);
         audit.Record(AuditActions.PasswordChanged, e => e.AccountId = account.Id);

@@ -1,7 +1,9 @@
+using KitaLink.Api.Auth;
+
 namespace KitaLink.Api.Accounts;
 
 /// <summary>A parent's app account. Created only together with its first child link.</summary>
-public sealed class ParentAccount
+public sealed class ParentAccount : IPasswordCredential
 {
     private ParentAccount() { }
 

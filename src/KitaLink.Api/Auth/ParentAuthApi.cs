@@ -118,8 +118,10 @@ public static class ParentAuthApi
         AuditTrail audit,
         CancellationToken cancellationToken)
     {
+        // The hashing happens first, holding no connection, transaction or row lock.
+        var attempt = await credentials.CheckByEmailAsync(request.Email, request.Password, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var account = await credentials.SignInAsync(request.Email, request.Password, cancellationToken);
+        var account = await credentials.SettleLoginAsync(attempt, request.Email, request.Password, cancellationToken);
         if (account is null)
         {
             // The failure count and the audit event stay, whatever the answer.

@@ -3,7 +3,6 @@ using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace KitaLink.Api.Auth;
 
@@ -17,103 +16,104 @@ public enum PasswordCheckPurpose
 
 /// <summary>
 /// Checks a parent's password with the per-account lockout (<see cref="PasswordOptions.MaxFailedLogins"/>
-/// failures lock the account for <see cref="PasswordOptions.LockoutMinutes"/>). Unknown account, wrong
-/// password and locked account all answer false after the same hashing work, so neither the answer
-/// nor its timing tells them apart. Confirmations inside a session (password change, deletion) count
-/// against the same limit, so a stolen access token cannot be used to guess the password.
+/// failures lock the account for <see cref="PasswordOptions.LockoutMinutes"/>), in the two steps of
+/// <see cref="PasswordChecks"/>: <c>CheckBy...Async</c> hashes before any transaction, <c>Settle...Async</c>
+/// decides inside the caller's transaction with the account row locked. Unknown account, wrong password
+/// and locked account all fail after the same hashing work, so neither the answer nor its timing tells them
+/// apart. Confirmations inside a session (password change, deletion) count against the same limit, so a
+/// stolen access token cannot be used to guess the password.
 /// </summary>
-public sealed class ParentCredentials(
-    KitaLinkDbContext db,
-    PasswordHashing hashing,
-    AuditTrail audit,
-    TimeProvider time,
-    IOptions<PasswordOptions> options)
+public sealed class ParentCredentials(KitaLinkDbContext db, PasswordChecks checks, AuditTrail audit)
 {
-    /// <summary>
-    /// Loads the account by email with a row lock, so parallel wrong guesses cannot lose failure counts.
-    /// The caller holds a transaction and saves the recorded outcome even when the check fails.
-    /// </summary>
-    public Task<ParentAccount?> LockByEmailAsync(string email, CancellationToken cancellationToken)
+    /// <summary>Step 1 of a login, outside any transaction: the hashing.</summary>
+    public async Task<PasswordAttempt> CheckByEmailAsync(string email, string password, CancellationToken cancellationToken)
     {
         var normalized = EmailAddress.Normalize(email);
-        return db.ParentAccounts
-            .FromSql($"SELECT * FROM parent_accounts WHERE normalized_email = {normalized} FOR UPDATE")
+        var stored = await db.ParentAccounts.AsNoTracking()
+            .Where(a => a.NormalizedEmail == normalized)
+            .Select(a => new StoredPassword(a.Id, a.PasswordHash, a.LockedUntil))
             .SingleOrDefaultAsync(cancellationToken);
+        return await checks.CheckAsync(stored, password, cancellationToken);
     }
 
-    /// <inheritdoc cref="LockByEmailAsync"/>
-    public Task<ParentAccount?> LockByIdAsync(Guid accountId, CancellationToken cancellationToken) =>
-        db.ParentAccounts
-            .FromSql($"SELECT * FROM parent_accounts WHERE id = {accountId} FOR UPDATE")
+    /// <summary>Step 1 of a confirmation inside a session (password change, deletion).</summary>
+    public async Task<PasswordAttempt> CheckByIdAsync(Guid accountId, string password, CancellationToken cancellationToken)
+    {
+        var stored = await db.ParentAccounts.AsNoTracking()
+            .Where(a => a.Id == accountId)
+            .Select(a => new StoredPassword(a.Id, a.PasswordHash, a.LockedUntil))
             .SingleOrDefaultAsync(cancellationToken);
+        return await checks.CheckAsync(stored, password, cancellationToken);
+    }
 
     /// <summary>
-    /// A login: the account of <paramref name="email"/> when the password is right and the account not
-    /// locked, null otherwise. Every outcome, an unknown email included, leaves an audit event (the
-    /// unknown email only masked, it may be someone else's address).
+    /// Step 2 of a login, in the caller's transaction: locks the account row, decides, and stages the failure
+    /// count and the audit event (the caller saves them whatever the outcome). The signed-in account, or null.
+    /// Every failure, an unknown email included, leaves an audit event (the unknown email only masked, it may
+    /// be someone else's address).
     /// </summary>
-    public async Task<ParentAccount?> SignInAsync(string email, string password, CancellationToken cancellationToken)
+    public async Task<ParentAccount?> SettleLoginAsync(PasswordAttempt attempt, string email, string password, CancellationToken cancellationToken)
     {
-        var account = await LockByEmailAsync(email, cancellationToken);
-        if (await VerifyAsync(account, password, PasswordCheckPurpose.Login, cancellationToken))
-        {
-            return account;
-        }
+        var (account, verified) = await SettleAsync(attempt, password, PasswordCheckPurpose.Login, cancellationToken);
         if (account is null)
         {
             audit.Record(AuditActions.LoginFailed, e => e.ActorName = EmailAddress.Mask(email), new Dictionary<string, string>
             {
                 ["subject"] = "parent",
-                ["purpose"] = "login",
+                ["purpose"] = Describe(PasswordCheckPurpose.Login),
                 ["reason"] = "unknown_account",
             });
         }
-        return null;
+        return verified ? account : null;
     }
 
-    /// <summary>True when the password is right and the account not locked; records failures and upgrades old hashes.</summary>
-    public async Task<bool> VerifyAsync(ParentAccount? account, string password, PasswordCheckPurpose purpose, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (account is null)
-        {
-            await hashing.VerifyAgainstDummyAsync(password, cancellationToken);
-            return false;
-        }
-        if (account.IsLockedOut(now))
-        {
-            await hashing.VerifyAgainstDummyAsync(password, cancellationToken);
-            Record(AuditActions.LoginFailed, account, purpose, "locked_out");
-            return false;
-        }
+    /// <summary>
+    /// Step 2 of a confirmation inside a session, in the caller's transaction. <c>Account</c> is the locked
+    /// account (null when it was deleted meanwhile), <c>Verified</c> whether the password counts as right.
+    /// </summary>
+    public Task<(ParentAccount? Account, bool Verified)> SettleConfirmationAsync(
+        PasswordAttempt attempt, string password, PasswordCheckPurpose purpose, CancellationToken cancellationToken) =>
+        SettleAsync(attempt, password, purpose, cancellationToken);
 
-        var check = await hashing.VerifyAsync(account.PasswordHash, password, cancellationToken);
-        if (check == PasswordCheck.Failed)
+    private async Task<(ParentAccount? Account, bool Verified)> SettleAsync(
+        PasswordAttempt attempt, string password, PasswordCheckPurpose purpose, CancellationToken cancellationToken)
+    {
+        var account = attempt.Stored is { } stored
+            ? await db.ParentAccounts
+                .FromSql($"SELECT * FROM parent_accounts WHERE id = {stored.Id} FOR UPDATE")
+                .SingleOrDefaultAsync(cancellationToken)
+            : null;
+        var outcome = await checks.SettleAsync(account, attempt, password, cancellationToken);
+        switch (outcome)
         {
-            var limits = options.Value;
-            account.RecordFailedLogin(now, limits.MaxFailedLogins, TimeSpan.FromMinutes(limits.LockoutMinutes));
-            Record(account.IsLockedOut(now) ? AuditActions.LoginLockedOut : AuditActions.LoginFailed, account, purpose, "wrong_password");
-            return false;
+            case PasswordOutcome.Verified:
+                return (account, true);
+            case PasswordOutcome.UnknownAccount:
+                break;
+            case PasswordOutcome.LockedOut:
+                Record(AuditActions.LoginFailed, account!, purpose, "locked_out");
+                break;
+            default:
+                Record(outcome == PasswordOutcome.WrongPasswordLockedNow ? AuditActions.LoginLockedOut : AuditActions.LoginFailed,
+                    account!, purpose, "wrong_password");
+                break;
         }
-        if (check == PasswordCheck.SucceededRehashNeeded)
-        {
-            account.UpgradePasswordHash(await hashing.HashAsync(password, cancellationToken));
-        }
-        account.RecordSuccessfulLogin();
-        return true;
+        return (account, false);
     }
 
     private void Record(string action, ParentAccount account, PasswordCheckPurpose purpose, string reason) =>
         audit.Record(action, e => e.AccountId = account.Id, new Dictionary<string, string>
         {
             ["subject"] = "parent",
-            ["purpose"] = purpose switch
-            {
-                PasswordCheckPurpose.Login => "login",
-                PasswordCheckPurpose.ChangePassword => "change_password",
-                PasswordCheckPurpose.DeleteAccount => "delete_account",
-                _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
-            },
+            ["purpose"] = Describe(purpose),
             ["reason"] = reason,
         });
+
+    private static string Describe(PasswordCheckPurpose purpose) => purpose switch
+    {
+        PasswordCheckPurpose.Login => "login",
+        PasswordCheckPurpose.ChangePassword => "change_password",
+        PasswordCheckPurpose.DeleteAccount => "delete_account",
+        _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
+    };
 }

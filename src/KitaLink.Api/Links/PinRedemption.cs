@@ -65,8 +65,14 @@ public sealed partial class PinRedemption(
     }
 
     /// <summary>First child, no account yet: creates the account with its password and the link atomically.</summary>
-    public Task<RedemptionOutcome> RegisterAsync(string email, string password, string pin1, string pin2, CancellationToken cancellationToken) =>
-        RedeemAsync(pin1, pin2, email, async (pair, now, ct) =>
+    public async Task<RedemptionOutcome> RegisterAsync(string email, string password, string pin1, string pin2, CancellationToken cancellationToken)
+    {
+        // The password is hashed (~100 ms) before the pair is locked, and only when the PINs and the email
+        // would be accepted right now, so wrong PINs cost no hashing. The locked redemption decides again.
+        var passwordHash = await WouldRegisterAsync(email, pin1, pin2, cancellationToken)
+            ? await hashing.HashAsync(password, cancellationToken)
+            : null;
+        return await RedeemAsync(pin1, pin2, email, async (pair, now, ct) =>
         {
             var normalized = EmailAddress.Normalize(email);
             if (await db.ParentAccounts.AnyAsync(a => a.NormalizedEmail == normalized, ct))
@@ -74,7 +80,8 @@ public sealed partial class PinRedemption(
                 return LinkTarget.Refused(ApiProblem.Of(ErrorCodes.AccountExists));
             }
             var account = new ParentAccount(email, now);
-            account.SetPasswordHash(await hashing.HashAsync(password, ct), now);
+            // Hashed under the lock only when the pair became redeemable between the two looks (rare).
+            account.SetPasswordHash(passwordHash ?? await hashing.HashAsync(password, ct), now);
             db.ParentAccounts.Add(account);
             audit.Record(AuditActions.AccountCreated, e =>
             {
@@ -85,6 +92,26 @@ public sealed partial class PinRedemption(
             });
             return LinkTarget.To(account);
         }, cancellationToken);
+    }
+
+    /// <summary>A read without locks or side effects: would a registration with these PINs and this email proceed now?</summary>
+    private async Task<bool> WouldRegisterAsync(string email, string pin1Input, string pin2Input, CancellationToken ct)
+    {
+        if (PinCodes.Normalize(pin1Input) is not { } pin1 || PinCodes.Normalize(pin2Input) is not { } pin2)
+        {
+            return false;
+        }
+        var lookup = pins.Pin1Lookup(pin1);
+        var pair = await db.PinPairs.AsNoTracking().SingleOrDefaultAsync(p => p.Pin1Lookup == lookup, ct);
+        if (pair is null || !pins.Pin2Matches(pin2, pair.Pin2Hash))
+        {
+            return false;
+        }
+        var guardianEmail = await db.Guardians.Where(g => g.Id == pair.GuardianId).Select(g => g.Email).SingleAsync(ct);
+        var normalized = EmailAddress.Normalize(email);
+        return PinCheck.Evaluate(pair, pin2Matches: true, email, guardianEmail, time.GetUtcNow()).Verdict == PinVerdict.Proceed
+            && !await db.ParentAccounts.AnyAsync(a => a.NormalizedEmail == normalized, ct);
+    }
 
     /// <summary>
     /// Another child for an existing account (sibling or second facility); with <paramref name="replacesChildId"/>

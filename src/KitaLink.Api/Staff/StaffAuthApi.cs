@@ -6,7 +6,6 @@ using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace KitaLink.Api.Staff;
 
@@ -40,61 +39,59 @@ public static class StaffAuthApi
     public static async Task<Results<Ok<StaffTokenResponse>, ApiProblem>> IssueTokenAsync(
         CredentialsRequest request,
         KitaLinkDbContext db,
-        PasswordHashing hashing,
+        PasswordChecks checks,
         AccessTokenIssuer tokens,
         AuditTrail audit,
         TimeProvider time,
-        IOptions<PasswordOptions> passwordOptions,
         CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         var normalized = EmailAddress.Normalize(request.Email);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Row lock: parallel wrong guesses queue here, so every one of them counts towards the lockout.
-        var staff = await db.StaffMembers
-            .FromSql($"SELECT * FROM staff_members WHERE normalized_email = {normalized} FOR UPDATE")
+        // The hashing happens first, holding no connection, transaction or row lock (see PasswordChecks).
+        var stored = await db.StaffMembers.AsNoTracking()
+            .Where(s => s.NormalizedEmail == normalized)
+            .Select(s => new StoredPassword(s.Id, s.PasswordHash, s.LockedUntil))
             .SingleOrDefaultAsync(cancellationToken);
+        var attempt = await checks.CheckAsync(stored, request.Password, cancellationToken);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Row lock: parallel wrong guesses are settled one after the other, so every one counts towards the lockout.
+        var staff = stored is null
+            ? null
+            : await db.StaffMembers
+                .FromSql($"SELECT * FROM staff_members WHERE id = {stored.Id} FOR UPDATE")
+                .SingleOrDefaultAsync(cancellationToken);
+        var outcome = await checks.SettleAsync(staff, attempt, request.Password, cancellationToken);
 
         // Unknown account, wrong password and locked account look the same, cost the same hashing work
         // and each write one audit event.
-        if (staff is null)
+        switch (outcome)
         {
-            await hashing.VerifyAgainstDummyAsync(request.Password, cancellationToken);
-            audit.Record(AuditActions.LoginFailed, e => e.ActorName = EmailAddress.Mask(request.Email),
-                new Dictionary<string, string> { ["subject"] = "staff", ["reason"] = "unknown_account" });
-            return await FailAsync(db, transaction, cancellationToken);
+            case PasswordOutcome.Verified:
+                break;
+            case PasswordOutcome.UnknownAccount:
+                audit.Record(AuditActions.LoginFailed, e => e.ActorName = EmailAddress.Mask(request.Email),
+                    new Dictionary<string, string> { ["subject"] = "staff", ["reason"] = "unknown_account" });
+                return await FailAsync(db, transaction, cancellationToken);
+            case PasswordOutcome.LockedOut:
+                Record(audit, AuditActions.LoginFailed, staff!, "locked_out");
+                return await FailAsync(db, transaction, cancellationToken);
+            default:
+                Record(audit, outcome == PasswordOutcome.WrongPasswordLockedNow ? AuditActions.LoginLockedOut : AuditActions.LoginFailed,
+                    staff!, "wrong_password");
+                return await FailAsync(db, transaction, cancellationToken);
         }
-        if (staff.IsLockedOut(now))
-        {
-            await hashing.VerifyAgainstDummyAsync(request.Password, cancellationToken);
-            Record(audit, AuditActions.LoginFailed, staff, "locked_out");
-            return await FailAsync(db, transaction, cancellationToken);
-        }
-
-        var check = await hashing.VerifyAsync(staff.PasswordHash, request.Password, cancellationToken);
-        if (check == PasswordCheck.Failed)
-        {
-            var options = passwordOptions.Value;
-            staff.RecordFailedLogin(now, options.MaxFailedLogins, TimeSpan.FromMinutes(options.LockoutMinutes));
-            Record(audit, staff.IsLockedOut(now) ? AuditActions.LoginLockedOut : AuditActions.LoginFailed, staff, "wrong_password");
-            return await FailAsync(db, transaction, cancellationToken);
-        }
-        if (check == PasswordCheck.SucceededRehashNeeded)
-        {
-            staff.UpgradePasswordHash(await hashing.HashAsync(request.Password, cancellationToken));
-        }
-        staff.RecordSuccessfulLogin();
-        Record(audit, AuditActions.LoginSucceeded, staff, reason: null);
+        Record(audit, AuditActions.LoginSucceeded, staff!, reason: null);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        var token = tokens.ForStaff(staff);
+        var token = tokens.ForStaff(staff!);
+        var now = time.GetUtcNow();
         return TypedResults.Ok(new StaffTokenResponse(
             token.Token,
             "Bearer",
             token.ExpiresAt,
             (int)(token.ExpiresAt - now).TotalSeconds,
-            new StaffProfile(staff.Id, staff.Email, staff.DisplayName, staff.Role, staff.FacilityId)));
+            new StaffProfile(staff!.Id, staff.Email, staff.DisplayName, staff.Role, staff.FacilityId)));
     }
 
     private static async Task<ApiProblem> FailAsync(

@@ -1,3 +1,5 @@
+using KitaLink.Api.Auth;
+
 namespace KitaLink.Api.Staff;
 
 public enum StaffRole
@@ -10,7 +12,7 @@ public enum StaffRole
 }
 
 /// <summary>A staff account (operator, facility admin or educator).</summary>
-public sealed class StaffMember
+public sealed class StaffMember : IPasswordCredential
 {
     private StaffMember() { }
 

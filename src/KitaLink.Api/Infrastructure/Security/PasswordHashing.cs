@@ -1,4 +1,4 @@
-using KitaLink.Api.Infrastructure.Http;
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -12,22 +12,25 @@ public enum PasswordCheck
     SucceededRehashNeeded,
 }
 
-/// <summary>Thrown when no hashing slot frees up within the queue timeout; answered with 503.</summary>
-public sealed class PasswordHashingBusyException() : Exception("All password hashing slots are busy.");
+/// <summary>Thrown when no hashing worker frees up within the queue timeout; answered with 503.</summary>
+public sealed class PasswordHashingBusyException() : Exception("All password hashing workers are busy.");
 
 /// <summary>
-/// PBKDF2-HMAC-SHA512 via ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>, with a gate that
-/// bounds concurrent computations. A login flood then queues (asynchronously, holding no thread) or
-/// gets 503 instead of starving every other request of CPU.
+/// PBKDF2-HMAC-SHA512 via ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>, computed on a fixed
+/// number of dedicated threads (one per core by default). A hash is ~100 ms of CPU: on thread-pool threads
+/// a login flood would block the threads that serve every other request and make the pool inject more.
+/// Here callers wait asynchronously in a queue (holding no thread), the queue is bounded, and a request
+/// that cannot be served within the queue timeout gets 503 instead of an ever-growing wait.
 /// </summary>
 public sealed class PasswordHashing : IDisposable
 {
     private readonly PasswordHasher<object> _hasher;
-    private readonly SemaphoreSlim _gate;
+    private readonly BlockingCollection<HashJob> _jobs = new(new ConcurrentQueue<HashJob>());
+    private readonly Thread[] _workers;
     private readonly TimeSpan _queueTimeout;
     private readonly int _maxQueued;
-    private int _queued;
     private readonly Lazy<string> _dummyHash;
+    private int _queued;
 
     public PasswordHashing(IOptions<PasswordOptions> options)
     {
@@ -37,62 +40,146 @@ public sealed class PasswordHashing : IDisposable
             CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
             IterationCount = value.Iterations,
         }));
-        var slots = value.MaxConcurrentHashes > 0 ? value.MaxConcurrentHashes : Environment.ProcessorCount;
-        _gate = new SemaphoreSlim(slots, slots);
+        var workers = value.MaxConcurrentHashes > 0 ? value.MaxConcurrentHashes : Environment.ProcessorCount;
         _queueTimeout = TimeSpan.FromMilliseconds(value.QueueTimeoutMilliseconds);
-        _maxQueued = value.MaxQueuedHashes > 0 ? value.MaxQueuedHashes : slots * 32;
+        _maxQueued = value.MaxQueuedHashes > 0 ? value.MaxQueuedHashes : workers * 32;
         // Verified against when an account does not exist, so the answer takes as long as a real check.
+        // Computed on a worker the first time it is needed.
         _dummyHash = new Lazy<string>(() => _hasher.HashPassword(new object(), Guid.NewGuid().ToString()));
+        _workers = new Thread[workers];
+        for (var i = 0; i < workers; i++)
+        {
+            _workers[i] = new Thread(Work) { IsBackground = true, Name = $"KitaLink password hashing {i + 1}" };
+            _workers[i].Start();
+        }
     }
 
+    /// <summary>Requests waiting for a worker right now (not counting the ones being hashed).</summary>
+    public int Queued => Volatile.Read(ref _queued);
+
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
-        RunGatedAsync(() => _hasher.HashPassword(null!, password), cancellationToken);
+        RunAsync(() => _hasher.HashPassword(null!, password), cancellationToken);
 
     public Task<PasswordCheck> VerifyAsync(string hash, string password, CancellationToken cancellationToken) =>
-        RunGatedAsync(() => _hasher.VerifyHashedPassword(null!, hash, password) switch
-        {
-            PasswordVerificationResult.Success => PasswordCheck.Succeeded,
-            PasswordVerificationResult.SuccessRehashNeeded => PasswordCheck.SucceededRehashNeeded,
-            _ => PasswordCheck.Failed,
-        }, cancellationToken);
+        RunAsync(() => Verify(hash, password), cancellationToken);
 
     /// <summary>Spends the same work as a real verification; always fails.</summary>
     public async Task<PasswordCheck> VerifyAgainstDummyAsync(string password, CancellationToken cancellationToken)
     {
-        await VerifyAsync(_dummyHash.Value, password, cancellationToken);
+        await RunAsync(() => Verify(_dummyHash.Value, password), cancellationToken);
         return PasswordCheck.Failed;
     }
 
-    private async Task<T> RunGatedAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    private PasswordCheck Verify(string hash, string password) => _hasher.VerifyHashedPassword(null!, hash, password) switch
     {
+        PasswordVerificationResult.Success => PasswordCheck.Succeeded,
+        PasswordVerificationResult.SuccessRehashNeeded => PasswordCheck.SucceededRehashNeeded,
+        _ => PasswordCheck.Failed,
+    };
+
+    private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         // Shed load before queueing: a flood gets a fast 503 instead of a growing wait for everybody.
         if (Interlocked.Increment(ref _queued) > _maxQueued)
         {
             Interlocked.Decrement(ref _queued);
             throw new PasswordHashingBusyException();
         }
-        bool acquired;
+        var job = new HashJob<T>(work, this);
         try
         {
-            acquired = await _gate.WaitAsync(_queueTimeout, cancellationToken);
+            _jobs.Add(job, CancellationToken.None);
         }
-        finally
+        catch (InvalidOperationException)
         {
+            // Disposed (the host is stopping).
             Interlocked.Decrement(ref _queued);
-        }
-        if (!acquired)
-        {
             throw new PasswordHashingBusyException();
         }
-        try
+        // Only the wait in the queue is bounded: a hash that has started runs to the end.
+        using var timeout = new CancellationTokenSource(_queueTimeout);
+        await using var onTimeout = timeout.Token.Register(static state => ((HashJob)state!).Abandon(new PasswordHashingBusyException()), job);
+        await using var onCancel = cancellationToken.Register(static (state, token) => ((HashJob)state!).Abandon(new OperationCanceledException(token)), job);
+        return await job.Task;
+    }
+
+    private void Work()
+    {
+        foreach (var job in _jobs.GetConsumingEnumerable())
         {
-            return work();
-        }
-        finally
-        {
-            _gate.Release();
+            job.Run();
         }
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _jobs.CompleteAdding();
+        foreach (var worker in _workers)
+        {
+            worker.Join(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    /// <summary>One queued computation. It is either taken by a worker or abandoned by its caller, never both.</summary>
+    private abstract class HashJob(PasswordHashing owner)
+    {
+        private const int Waiting = 0, Taken = 1, Abandoned = 2;
+        private int _state;
+
+        public void Run()
+        {
+            if (Interlocked.CompareExchange(ref _state, Taken, Waiting) != Waiting)
+            {
+                return;
+            }
+            Interlocked.Decrement(ref owner._queued);
+            Execute();
+        }
+
+        public void Abandon(Exception reason)
+        {
+            if (Interlocked.CompareExchange(ref _state, Abandoned, Waiting) == Waiting)
+            {
+                Interlocked.Decrement(ref owner._queued);
+                Fail(reason);
+            }
+        }
+
+        protected abstract void Execute();
+
+        protected abstract void Fail(Exception reason);
+    }
+
+    private sealed class HashJob<T>(Func<T> work, PasswordHashing owner) : HashJob(owner)
+    {
+        // Continuations run on the thread pool, never on a hashing thread.
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Task => _completion.Task;
+
+        protected override void Execute()
+        {
+            try
+            {
+                _completion.TrySetResult(work());
+            }
+            catch (Exception exception)
+            {
+                _completion.TrySetException(exception);
+            }
+        }
+
+        protected override void Fail(Exception reason)
+        {
+            if (reason is OperationCanceledException canceled)
+            {
+                _completion.TrySetCanceled(canceled.CancellationToken);
+            }
+            else
+            {
+                _completion.TrySetException(reason);
+            }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using KitaLink.Api.Audit;
+using KitaLink.Api.Auth;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Pdf;
 
@@ -21,6 +22,7 @@ public static class SecuritySetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<PasswordHashing>();
+        services.AddSingleton<PasswordChecks>();
         services.AddSingleton<PinProtector>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<MailOutbox>();
