@@ -40,6 +40,7 @@ public static class MeApi
         var group = app.MapGroup("/api/v1/me").WithTags("Parent account").RequireAuthorization(Policies.Parent);
 
         group.MapGet("", GetAsync)
+            .ChecksTokenVersionInHandler()
             .WithName("getMyAccount")
             .WithSummary("The signed-in parent's account")
             .WithDescription("Email, creation time and the number of linked children.");
@@ -67,14 +68,17 @@ public static class MeApi
     public static async Task<Results<Ok<AccountResponse>, ApiProblem>> GetAsync(
         ClaimsPrincipal user,
         KitaLinkDbContext db,
+        HttpContext http,
         CancellationToken cancellationToken)
     {
         var accountId = user.UserId();
+        var tokenVersion = user.TokenVersion();
+        // Also checks the token version (ChecksTokenVersionInHandler): no row, no answer.
         var account = await db.ParentAccounts.AsNoTracking()
-            .Where(a => a.Id == accountId)
+            .Where(a => a.Id == accountId && a.TokenVersion == tokenVersion)
             .Select(a => new AccountResponse(a.Id, a.Email, a.CreatedAt, a.Links.Count(l => l.Status == ChildLinkStatus.Active)))
             .SingleOrDefaultAsync(cancellationToken);
-        return account is null ? ApiProblem.Of(ErrorCodes.Unauthenticated) : TypedResults.Ok(account);
+        return account is null ? TokenVersionCheckedByHandler.Rejected(http) : TypedResults.Ok(account);
     }
 
     public static async Task<Results<NoContent, ApiProblem>> DeleteAsync(

@@ -86,6 +86,14 @@ public sealed class LinkChildTests(KitaLinkFactory factory) : IClassFixture<Kita
         Assert.Equal(1, me.GetProperty("childrenCount").GetInt32());
         Assert.True(await factory.QueryDbAsync(db => db.AuditEvents.AnyAsync(e =>
             e.Action == AuditActions.ChildLinkArchived && e.ChildId == old.ChildId && e.FacilityId == oldFacility.Id)));
+
+        // The list (a hand-written statement) and the single child (EF Core's projection) answer alike, field by field.
+        foreach (var listed in all)
+        {
+            var single = await (await _client.GetAsync($"/api/v1/me/children/{listed.GetProperty("id").GetGuid()}", parent.AccessToken))
+                .ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal(single.GetRawText(), listed.GetRawText());
+        }
     }
 
     [Fact]

@@ -20,8 +20,19 @@ public sealed class ParentAuthTests(KitaLinkFactory factory) : IClassFixture<Kit
         return await _client.RegisterAsync(email, await factory.IssuePinsAsync(email));
     }
 
-    private async Task ExpectUnauthenticatedAsync(string accessToken) =>
-        await (await _client.GetAsync("/api/v1/me", accessToken)).ExpectProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.Unauthenticated);
+    /// <summary>
+    /// The revoked token fails on the reads that check the token version in their own statement (<c>GET /me</c>,
+    /// <c>/me/children</c>, <c>/me/children/{id}</c>) and on an endpoint checked centrally (linking a child).
+    /// </summary>
+    private async Task ExpectUnauthenticatedAsync(string accessToken)
+    {
+        foreach (var path in new[] { "/api/v1/me", "/api/v1/me/children", "/api/v1/me/children?includeArchived=true", $"/api/v1/me/children/{Guid.NewGuid()}" })
+        {
+            await (await _client.GetAsync(path, accessToken)).ExpectProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.Unauthenticated);
+        }
+        await (await _client.PostJsonAsync("/api/v1/me/children", new { pin1 = "ABCD-EFGH", pin2 = "ABCD-EFGH" }, accessToken))
+            .ExpectProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.Unauthenticated);
+    }
 
     private async Task ExpectRefreshRejectedAsync(string refreshToken) =>
         await (await _client.RefreshAsync(refreshToken)).ExpectProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.Unauthenticated);

@@ -12,7 +12,8 @@ public sealed class SnakeCaseEnumConverter<TEnum>() : ValueConverter<TEnum, stri
     private static readonly Dictionary<string, TEnum> s_byName = Enum.GetValues<TEnum>()
         .ToDictionary(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()), v => v);
 
-    private static TEnum Parse(string value) =>
+    /// <summary>The enum value of a stored name (for raw Npgsql reads).</summary>
+    public static TEnum Parse(string value) =>
         s_byName.TryGetValue(value, out var parsed)
             ? parsed
             : throw new InvalidOperationException($"'{value}' is not a stored {typeof(TEnum).Name}.");

@@ -63,6 +63,11 @@ public static class AuthSetup
                 {
                     OnTokenValidated = async context =>
                     {
+                        if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<TokenVersionCheckedByHandler>() is not null)
+                        {
+                            // Hot read path: the handler's own query checks the version (one round trip instead of two).
+                            return;
+                        }
                         var check = context.HttpContext.RequestServices.GetRequiredService<TokenRevocationCheck>();
                         if (!await check.IsCurrentAsync(context.Principal!, context.HttpContext.RequestAborted))
                         {
@@ -98,6 +103,36 @@ public static class AuthSetup
             .AddPolicy(Policies.Operator, p => p.RequireAuthenticatedUser().RequireRole(Roles.Operator));
         return builder;
     }
+}
+
+/// <summary>
+/// Endpoint metadata for hot read paths: the handler checks the token version in the same query that reads
+/// its answer (the account row must match the token's subject and version), instead of the separate read
+/// of <see cref="TokenRevocationCheck"/>, and answers with <see cref="TokenVersionCheckedByHandler.Rejected"/>
+/// when it does not match. Set with <see cref="TokenVersionEndpointExtensions.ChecksTokenVersionInHandler{TBuilder}"/>.
+/// </summary>
+public sealed class TokenVersionCheckedByHandler
+{
+    public static readonly TokenVersionCheckedByHandler Instance = new();
+
+    private TokenVersionCheckedByHandler()
+    {
+    }
+
+    /// <summary>The answer for a revoked token (logout, password change or deleted account): 401, logged like the central check.</summary>
+    public static ApiProblem Rejected(HttpContext context)
+    {
+        SecurityLog.TokenRejected(context, "revoked (logout, password change or deleted account)");
+        return ApiProblem.Of(ErrorCodes.Unauthenticated);
+    }
+}
+
+public static class TokenVersionEndpointExtensions
+{
+    /// <summary>The handler checks the token version itself (see <see cref="TokenVersionCheckedByHandler"/>).</summary>
+    public static TBuilder ChecksTokenVersionInHandler<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(TokenVersionCheckedByHandler.Instance);
 }
 
 /// <summary>

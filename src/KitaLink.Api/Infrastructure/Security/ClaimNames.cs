@@ -43,4 +43,11 @@ public static class ClaimsPrincipalExtensions
             : throw new InvalidOperationException("The token has no facility; the endpoint must require the Staff policy.");
 
     public static string? Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimNames.Role);
+
+    /// <summary>The account's token version when the token was issued (see <see cref="TokenRevocationCheck"/>).</summary>
+    public static int TokenVersion(this ClaimsPrincipal user) =>
+        int.TryParse(user.FindFirstValue(ClaimNames.TokenVersion), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var version)
+            ? version
+            : throw new InvalidOperationException("The token has no version; the endpoint must require authorization.");
 }
