@@ -120,14 +120,14 @@ public static class PinsApi
         }
 
         var child = guardian.Child!;
-        var pdf = renderer.Render(new PinLetterModel(
+        var pdf = await renderer.RenderAsync(new PinLetterModel(
             child.Facility!.Name,
             $"{child.FirstName} {child.LastName}",
             guardian.Name,
             PinCodes.Format(protector.UnprotectPin1(pair.Pin1Protected)),
             pair.ExpiresAt,
             pair.GuardianEmail,
-            pair.CreatedAt), language.Value);
+            pair.CreatedAt), language.Value, cancellationToken);
 
         audit.Record(AuditActions.PinsLetterDownloaded, e =>
         {

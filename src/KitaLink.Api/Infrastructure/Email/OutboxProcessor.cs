@@ -219,6 +219,7 @@ public sealed partial class OutboxProcessor
         {
             return MailFailure.Classify(e);
         }
+        using var sent = mime;
         try
         {
             await session.SendAsync(mime, cancellationToken);
@@ -235,24 +236,27 @@ public sealed partial class OutboxProcessor
         }
     }
 
-    private MimeMessage Compose(string protectedText, string protectedHtml, OutboxMessage message)
+    private MimeMessage Compose(string protectedText, string protectedHtml, OutboxMessage message) =>
+        Compose(_protector.Unprotect(protectedText), _protector.Unprotect(protectedHtml), message.Subject, message.Id,
+            message.Recipient, _from, _messageIdDomain, _time.GetUtcNow());
+
+    internal static MimeMessage Compose(
+        string text, string html, string subject, Guid messageId, string recipient, MailboxAddress from, string messageIdDomain, DateTimeOffset date)
     {
-        var body = new BodyBuilder
-        {
-            TextBody = _protector.Unprotect(protectedText),
-            HtmlBody = _protector.Unprotect(protectedHtml),
-        };
+        var body = new BodyBuilder { TextBody = text, HtmlBody = html };
         var mime = new MimeMessage
         {
-            Subject = message.Subject,
+            Subject = subject,
             // Stable per outbox message: should a message ever go out twice (a crash between the
             // server's acceptance and our commit), mail systems can recognise the duplicate.
-            MessageId = $"{message.Id:N}@{_messageIdDomain}",
-            Date = _time.GetUtcNow(),
+            MessageId = $"{messageId:N}@{messageIdDomain}",
+            Date = date,
             Body = body.ToMessageBody(),
         };
-        mime.From.Add(_from);
-        mime.To.Add(MailboxAddress.Parse(message.Recipient.Trim()));
+        // A copy per message: an address list subscribes to the Changed event of every address added to it,
+        // so one shared sender address would keep every message ever sent reachable (and in memory).
+        mime.From.Add(new MailboxAddress(from.Name, from.Address));
+        mime.To.Add(MailboxAddress.Parse(recipient.Trim()));
         // RFC 3834: keeps out-of-office replies and auto-responders away from the no-reply sender.
         mime.Headers.Add("Auto-Submitted", "auto-generated");
         return mime;

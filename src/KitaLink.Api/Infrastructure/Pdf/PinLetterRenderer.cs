@@ -24,11 +24,31 @@ public sealed record PinLetterModel(
 /// <summary>
 /// Renders the A4 PIN 1 letter as PDF: facility letterhead, guardian and child, PIN 1 in large mono
 /// type, its expiry, the address PIN 2 was mailed to (so staff and parent can spot a typo on paper),
-/// and the steps in the app. Stateless and thread-safe; registered as a singleton.
+/// and the steps in the app. Thread-safe; registered as a singleton.
 /// </summary>
-public sealed class PinLetterRenderer
+public sealed class PinLetterRenderer : IDisposable
 {
+    // A letter is a few milliseconds of CPU and a few megabytes of transient memory (fonts, subsetting).
+    // More renders at once than cores only add memory and waiting threads, not letters per second.
+    private readonly SemaphoreSlim _gate = new(Environment.ProcessorCount, Environment.ProcessorCount);
+
     public PinLetterRenderer() => LetterFonts.EnsureRegistered();
+
+    /// <summary>Renders with at most one letter per core at a time; the others wait asynchronously.</summary>
+    public async Task<byte[]> RenderAsync(PinLetterModel model, LetterLanguage language, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return Render(model, language);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
 
     public byte[] Render(PinLetterModel model, LetterLanguage language)
     {

@@ -63,7 +63,8 @@ public static class AuthSetup
                 {
                     OnTokenValidated = async context =>
                     {
-                        if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<TokenVersionCheckedByHandler>() is not null)
+                        if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<TokenVersionCheckedByHandler>() is not null
+                            && TokenVersionCheckedByHandler.CanDefer(context.Principal!))
                         {
                             // Hot read path: the handler's own query checks the version (one round trip instead of two).
                             return;
@@ -118,6 +119,16 @@ public sealed class TokenVersionCheckedByHandler
     private TokenVersionCheckedByHandler()
     {
     }
+
+    /// <summary>
+    /// Only a well-formed parent token is left to the handler (the endpoints that check it themselves are parent
+    /// reads); anything else goes through the central check, which rejects a malformed or mismatched one with 401.
+    /// </summary>
+    public static bool CanDefer(ClaimsPrincipal principal) =>
+        principal.FindFirstValue(ClaimNames.Role) == Roles.Parent
+        && Guid.TryParse(principal.FindFirstValue(ClaimNames.Subject), out _)
+        && int.TryParse(principal.FindFirstValue(ClaimNames.TokenVersion), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out _);
 
     /// <summary>The answer for a revoked token (logout, password change or deleted account): 401, logged like the central check.</summary>
     public static ApiProblem Rejected(HttpContext context)
