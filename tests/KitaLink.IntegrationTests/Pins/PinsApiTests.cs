@@ -21,6 +21,33 @@ public sealed class PinsApiTests(KitaLinkFactory factory) : IClassFixture<KitaLi
     private readonly HttpClient _client = factory.CreateClient();
 
     [Fact]
+    public async Task Letter_AskedForAsPdf_AnswersErrorsAsProblemDetails_NotWith500()
+    {
+        var facility = await _client.CreateFacilityAsync();
+        var guardian = await _client.CreateChildWithGuardianAsync(facility, UniqueEmail());
+
+        async Task<HttpResponseMessage> LetterAsPdfAsync(string? token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, PinsPath(guardian) + "/letter");
+            request.Headers.Accept.ParseAdd("application/pdf");
+            if (token is not null)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+            return await _client.SendAsync(request);
+        }
+
+        // No pair yet: 404; no token: 401 — both as problem details although the client asked for a PDF.
+        await (await LetterAsPdfAsync(facility.AdminToken)).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await LetterAsPdfAsync(null)).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+
+        await (await _client.PostJsonAsync(PinsPath(guardian), null, facility.AdminToken)).ExpectAsync(HttpStatusCode.Created);
+        var letter = await LetterAsPdfAsync(facility.AdminToken);
+        Assert.Equal(HttpStatusCode.OK, letter.StatusCode);
+        Assert.Equal("application/pdf", letter.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task CreatePins_Returns201WithPin1_AndEmailsPin2ButNeverPin1()
     {
         var facility = await _client.CreateFacilityAsync();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KitaLink.Api.Infrastructure.Http;
 
@@ -13,6 +14,9 @@ public static class ProblemDetailsSetup
     public static IServiceCollection AddKitaLinkProblemDetails(this IServiceCollection services)
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = Customize);
+        // After the default writer, which only writes for clients that accept JSON: an error of the PDF letter
+        // (Accept: application/pdf) is still answered as problem details, not with a 500 for want of a writer.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, FallbackProblemDetailsWriter>());
         services.AddExceptionHandler<UnhandledExceptionHandler>();
         return services;
     }
@@ -123,4 +127,22 @@ internal sealed partial class UnhandledExceptionHandler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}
+
+/// <summary>
+/// Writes problem details as <c>application/problem+json</c> whatever the request's <c>Accept</c> header says
+/// (RFC 9110 lets an error answer ignore it); runs only when the default writer declined.
+/// </summary>
+internal sealed class FallbackProblemDetailsWriter(
+    Microsoft.Extensions.Options.IOptions<ProblemDetailsOptions> options,
+    Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        options.Value.CustomizeProblemDetails?.Invoke(context);
+        return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(
+            context.ProblemDetails, json.Value.SerializerOptions, "application/problem+json", context.HttpContext.RequestAborted));
+    }
 }
