@@ -346,9 +346,10 @@ public static class ReportCommand
                 targets.Add(new Target("my children: throughput vs. raw Npgsql baseline", "≥ 0.70×",
                     $"{children.Rps.ToString("F0", s_inv)} / {baseline.Rps.ToString("F0", s_inv)} rps = {ratio.ToString("F2", s_inv)}×",
                     ratio >= 0.70,
-                    $"Per request the API does more than the baseline's single primary-key read: JWT bearer validation (HS256), " +
-                    $"the token-revocation check (one more primary-key read, `TokenRevocationCheck`), the authorization policy and " +
-                    $"an EF Core query joining `child_links`, `children` and `facilities` — two database round trips instead of one. " +
+                    $"Per request the API does more than the baseline's single primary-key read: JWT bearer validation (HS256) and " +
+                    $"the authorization policy, then one prepared statement (`LinkedChildrenReader`) that checks the token version on " +
+                    $"the account row and joins `child_links`, `children` and `facilities` — one round trip, as in the baseline, but " +
+                    $"a four-table join for PostgreSQL instead of one index lookup. " +
                     $"CPU per request in the measured process: {CpuPerRequest(children)} (API) vs {CpuPerRequest(baseline)} (baseline); " +
                     $"with wrk and PostgreSQL on the same {cores} cores the extra CPU time translates directly into fewer requests per second. " +
                     $"{Errors(children)}"));
@@ -380,8 +381,9 @@ public static class ReportCommand
                 targets.Add(new Target("login: throughput vs. hash limit", "≥ 0.85×",
                     $"{login.Rps.ToString("F1", s_inv)} rps / {limit.ToString("F1", s_inv)} hashes/s = {ratio.ToString("F2", s_inv)}×",
                     ratio >= 0.85,
-                    $"A login is one PBKDF2 verification ({hashText} of CPU) plus a transaction with a row lock, the refresh-token and " +
-                    $"audit inserts and a JWT. `PasswordHashing` runs at most one hash per core, so the hash limit " +
+                    $"A login is one PBKDF2 verification ({hashText} of CPU, on one of `PasswordHashing`'s dedicated threads, before any " +
+                    $"transaction) plus a short transaction that locks the account row, inserts the refresh token and the audit event, " +
+                    $"and a JWT. `PasswordHashing` runs at most one hash per core, so the hash limit " +
                     $"({limit.ToString("F1", s_inv)}/s) assumes the cores do nothing else; here wrk, PostgreSQL and the rest of each " +
                     $"request take their share of the same {cores} cores (API CPU {login.CpuCores.ToString("F2", s_inv)} cores). {Errors(login)}"));
                 targets.Add(new Target("login: errors", "0", $"{login.Errors} ({login.NonSuccess} non-2xx, {login.SocketErrors} socket)",
@@ -390,7 +392,9 @@ public static class ReportCommand
                 targets.Add(new Target($"login: p99 latency at {login.Connections} connections", "≤ 3 s", Ms(login.P99Ms), login.P99Ms <= 3000,
                     $"Logins queue for the hashing slots: with {login.Connections} connections and {cores} cores every request waits for " +
                     $"about {login.Connections} × {hashText} ÷ {cores} = {predicted.ToString("F1", s_inv)} s of hashing ahead of it " +
-                    $"(the queueing bound p99 ≈ connections × hash time ÷ cores; measured p50 {Ms(login.P50Ms)}, p99 {Ms(login.P99Ms)}). " +
+                    $"(Little's law: with every connection waiting for its answer, the mean latency is connections ÷ throughput, and the " +
+                    $"throughput cannot exceed cores ÷ hash time; measured p50 {Ms(login.P50Ms)}, p99 {Ms(login.P99Ms)}, so even a " +
+                    $"perfect service misses 3 s here). " +
                     $"This is the price of PBKDF2 at 210,000 iterations on {cores} cores, not of anything else in the request: 3 s " +
                     $"at {login.Connections} concurrent logins needs a hash time of at most {(3000.0 * cores / login.Connections).ToString("F0", s_inv)} ms " +
                     $"or {Math.Ceiling(login.Connections * Hash.MedianMs / 3000.0)} cores. Lowering the iteration count would break " +
@@ -410,8 +414,9 @@ public static class ReportCommand
                 targets.Add(new Target("registration: throughput vs. hash limit", "≥ 0.80×",
                     $"{register.Rps.ToString("F1", s_inv)} rps / {limit.ToString("F1", s_inv)} hashes/s = {ratio.ToString("F2", s_inv)}×",
                     ratio >= 0.80,
-                    $"A registration hashes the new password once ({hashText}) and in one transaction locks the PIN pair, creates the " +
-                    $"account, the link, a refresh token and three audit events. As with login, wrk, PostgreSQL and the non-hashing " +
+                    $"A registration checks the PINs without a lock, hashes the new password once ({hashText}) on a hashing thread, and " +
+                    $"then in one short transaction locks the PIN pair, decides again, and creates the account, the link, a refresh token " +
+                    $"and three audit events. As with login, wrk, PostgreSQL and the non-hashing " +
                     $"work share the {cores} cores with the hashing slots (API CPU {register.CpuCores.ToString("F2", s_inv)} cores). {Errors(register)}"));
                 targets.Add(new Target("registration: errors", "0", $"{register.Errors} ({register.NonSuccess} non-2xx, {register.SocketErrors} socket)",
                     register.Errors == 0, ErrorCause(register)));
@@ -483,14 +488,14 @@ public static class ReportCommand
                     peak.PeakRssKb <= 250 * 1024,
                     $"Peak RSS per scenario, in the order they ran: {progression}. The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, " +
                     $"is {Mb(peak.PeakAnonKb)} of anonymous memory (GC heap, native allocations, thread stacks) plus file-backed " +
-                    "mappings of the .NET runtime and the assemblies (EF Core, Npgsql, Swashbuckle, PDFsharp, MailKit; shared " +
-                    "with the page cache) and the runtime's double-mapped code. The process gives little memory back between " +
-                    "scenarios, so the figure is the high-water mark of the whole run: the heavy phases (64 concurrent PDF " +
-                    "letters, the mail burst, 64 concurrent PIN creations while the outbox sender delivers thousands of mails) grow the GC " +
-                    "heap and its budgets, and the server garbage collector (ASP.NET Core's default) keeps what it grew for " +
-                    "throughput. Capping the heap (`DOTNET_GCHeapHardLimit`, `System.GC.ConserveMemory`) or bounding the " +
-                    "concurrency of the expensive operations (as `PasswordHashing` does for hashes) would keep the peak " +
-                    "lower; `BENCH_API_ENV` lets a rerun try such settings."));
+                    "mappings of the .NET runtime and the assemblies (EF Core, Npgsql, Swashbuckle, PDFsharp, MailKit; about 95 MB, " +
+                    "shared with the page cache) and the JIT's double-mapped code (about 45 MB). That fixed part is about 140 MB " +
+                    "before the first request is served; what varies is the GC heap, which grows its allocation budget with the " +
+                    "allocation rate of the heavy phases (64 concurrent PDF letters, 64 concurrent PIN creations while the outbox " +
+                    "sender delivers thousands of mails). The API already runs the workstation collector without the PGO tier " +
+                    "(`KitaLink.Api.csproj`), renders at most one letter per core, and no longer keeps sent mails reachable. In a " +
+                    "container with a memory limit the runtime caps the GC heap at 75 % of it by itself; without one, " +
+                    "`DOTNET_GCHeapHardLimit` does the same (`BENCH_API_ENV` lets a rerun try such settings)."));
             }
             else
             {
