@@ -171,6 +171,8 @@ public static class ReportCommand
     private static void AppendStaticSections(StringBuilder md, RunResults run)
     {
         var meta = run.Meta;
+        md.AppendLine("Which changes moved these figures, with the runs before and after them: `docs/performance-history.md`.");
+        md.AppendLine();
         md.AppendLine("## Machine");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"- CPU: {meta.Get("cpu")}, {meta.Get("nproc")} cores (`nproc`)");
@@ -489,8 +491,8 @@ public static class ReportCommand
                     $"Peak RSS per scenario, in the order they ran: {progression}. The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, " +
                     $"is {Mb(peak.PeakAnonKb)} of anonymous memory (GC heap, native allocations, thread stacks) plus file-backed " +
                     "mappings of the .NET runtime and the assemblies (EF Core, Npgsql, Swashbuckle, PDFsharp, MailKit; about 95 MB, " +
-                    "shared with the page cache) and the JIT's double-mapped code (about 45 MB). That fixed part is about 140 MB " +
-                    "before the first request is served; what varies is the GC heap, which grows its allocation budget with the " +
+                    "shared with the page cache) and the JIT's double-mapped code (about 45 MB once every endpoint has run). Those " +
+                    "140 MB do not grow with load; what varies is the GC heap, which grows its allocation budget with the " +
                     "allocation rate of the heavy phases (64 concurrent PDF letters, 64 concurrent PIN creations while the outbox " +
                     "sender delivers thousands of mails). The API already runs the workstation collector without the PGO tier " +
                     "(`KitaLink.Api.csproj`), renders at most one letter per core, and no longer keeps sent mails reachable. In a " +
