@@ -11,7 +11,7 @@ public static class ParentSetup
         builder.Services.AddScoped<PinRedemption>();
         builder.Services.AddScoped<ParentCredentials>();
         builder.Services.AddScoped<ParentSessions>();
-        builder.Services.AddSingleton<Links.LinkedChildrenReader>();
+        builder.Services.AddSingleton<LinkedChildrenReader>();
         return builder;
     }
 }

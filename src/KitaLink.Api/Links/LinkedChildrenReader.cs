@@ -10,7 +10,7 @@ namespace KitaLink.Api.Links;
 /// access token) left-joined to its links, children and facilities. No row: the token was revoked or the
 /// account deleted; one row without a link: no children. It answers the same as the EF Core projection
 /// <see cref="LinkedChildResponse.FromLink"/> that the other endpoints use (a test compares both for every
-/// child), at about 1.3× the throughput of the same query compiled by EF Core (docs/performance.md).
+/// child), at about 1.3× the throughput of the same query compiled by EF Core (docs/performance-history.md).
 /// </summary>
 public sealed class LinkedChildrenReader(NpgsqlDataSource dataSource)
 {

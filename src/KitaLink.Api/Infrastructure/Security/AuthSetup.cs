@@ -127,8 +127,7 @@ public sealed class TokenVersionCheckedByHandler
     public static bool CanDefer(ClaimsPrincipal principal) =>
         principal.FindFirstValue(ClaimNames.Role) == Roles.Parent
         && Guid.TryParse(principal.FindFirstValue(ClaimNames.Subject), out _)
-        && int.TryParse(principal.FindFirstValue(ClaimNames.TokenVersion), System.Globalization.NumberStyles.None,
-            System.Globalization.CultureInfo.InvariantCulture, out _);
+        && principal.TryGetTokenVersion(out _);
 
     /// <summary>The answer for a revoked token (logout, password change or deleted account): 401, logged like the central check.</summary>
     public static ApiProblem Rejected(HttpContext context)
@@ -155,7 +154,7 @@ public sealed class TokenRevocationCheck(Npgsql.NpgsqlDataSource dataSource)
     public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(principal.FindFirstValue(ClaimNames.Subject), out var subject)
-            || !int.TryParse(principal.FindFirstValue(ClaimNames.TokenVersion), out var version))
+            || !principal.TryGetTokenVersion(out var version))
         {
             return false;
         }

@@ -46,8 +46,12 @@ public static class ClaimsPrincipalExtensions
 
     /// <summary>The account's token version when the token was issued (see <see cref="TokenRevocationCheck"/>).</summary>
     public static int TokenVersion(this ClaimsPrincipal user) =>
-        int.TryParse(user.FindFirstValue(ClaimNames.TokenVersion), System.Globalization.NumberStyles.None,
-            System.Globalization.CultureInfo.InvariantCulture, out var version)
+        user.TryGetTokenVersion(out var version)
             ? version
             : throw new InvalidOperationException("The token has no version; the endpoint must require authorization.");
+
+    /// <summary>The token version claim, when the token has a well-formed one (digits only).</summary>
+    public static bool TryGetTokenVersion(this ClaimsPrincipal user, out int version) =>
+        int.TryParse(user.FindFirstValue(ClaimNames.TokenVersion), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out version);
 }
