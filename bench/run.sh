@@ -22,6 +22,8 @@ set -euo pipefail
 main() {
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# free_port, random_key
+source scripts/lib.sh
 
 duration=${BENCH_DURATION:-20}
 warmup=${BENCH_WARMUP:-5}
@@ -89,12 +91,6 @@ main_pid=$$
 ) &
 started+=($!)
 
-free_port() {
-  local port=$1
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  echo "$port"
-}
-
 wait_http() { # URL PID SECONDS: until URL answers 2xx; fails when PID exits
   local url=$1 pid=$2 seconds=$3 i
   for ((i = 0; i < seconds * 5; i++)); do
@@ -126,11 +122,10 @@ bench_dll="$root/bench/KitaLink.Bench/bin/Release/net10.0/KitaLink.Bench.dll"
 baseline_dll="$root/bench/KitaLink.Bench.Baseline/bin/Release/net10.0/KitaLink.Bench.Baseline.dll"
 
 # ---------------------------------------------------------------- configuration shared by API and tools
-random_key() { head -c 48 /dev/urandom | base64 -w0; }
 kitalink_env=(
   ASPNETCORE_ENVIRONMENT=Production
-  "Jwt__SigningKey=$(random_key)"
-  "Pins__HashKey=$(random_key)"
+  "Jwt__SigningKey=$(random_key 48)"
+  "Pins__HashKey=$(random_key 48)"
   Jwt__ParentAccessTokenMinutes=60
 )
 # Every rule in Infrastructure/Security/RateLimiting.cs, raised: all load comes from 127.0.0.1.

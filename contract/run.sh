@@ -39,22 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local port=$1
-  while port_in_use "$port"; do port=$((port + 1)); done
-  echo "$port"
-}
-# Status code of GET http://127.0.0.1:PORT/PATH, or nothing (plain bash: curl may be missing).
-http_status() {
-  (
-    exec 3<>"/dev/tcp/127.0.0.1/$1"
-    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$2" "$1" >&3
-    read -r -t 10 _ code _ <&3
-    echo "$code"
-  ) 2>/dev/null || true
-}
-random_key() { head -c 32 /dev/urandom | base64 | tr -d '\n'; }
+# free_port, http_status, random_key (plain bash: curl may be missing)
+source scripts/lib.sh
 
 echo "== contract: npm ci (contract/package-lock.json)"
 (cd contract && npm ci --no-audit --no-fund --loglevel=error)

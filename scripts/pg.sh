@@ -42,21 +42,8 @@ as_owner() {
   fi
 }
 
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-free_port() {
-  local port
-  for port in $(seq "$1" 60999); do
-    if ! port_in_use "$port"; then
-      echo "$port"
-      return
-    fi
-  done
-  echo "no free port" >&2
-  exit 1
-}
+# port_in_use, free_port
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # As root the cluster belongs to "postgres", which must be able to reach DIR. A checkout under a private
 # folder (root's home is 0700 on Debian) is out of its reach, so the cluster then lives under the postgres

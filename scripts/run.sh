@@ -46,15 +46,8 @@ trap cleanup EXIT
 # Ctrl-C, kill, closed terminal: a requested stop, so exit 0 (the EXIT trap cleans up).
 trap 'echo; exit 0' INT TERM HUP
 
-# Status code of GET http://127.0.0.1:PORT/PATH, or nothing. Plain bash: curl may not be installed.
-http_status() {
-  (
-    exec 3<>"/dev/tcp/127.0.0.1/$1"
-    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$2" "$1" >&3
-    read -r -t 10 _ code _ <&3
-    echo "$code"
-  ) 2>/dev/null || true
-}
+# http_status (plain bash: curl may not be installed)
+source scripts/lib.sh
 
 api_failed() {
   echo "$1 Last lines of $log:" >&2

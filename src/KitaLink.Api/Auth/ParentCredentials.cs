@@ -26,21 +26,21 @@ public enum PasswordCheckPurpose
 public sealed class ParentCredentials(KitaLinkDbContext db, PasswordChecks checks, AuditTrail audit)
 {
     /// <summary>Step 1 of a login, outside any transaction: the hashing.</summary>
-    public async Task<PasswordAttempt> CheckByEmailAsync(string email, string password, CancellationToken cancellationToken)
+    public Task<PasswordAttempt> CheckByEmailAsync(string email, string password, CancellationToken cancellationToken)
     {
         var normalized = EmailAddress.Normalize(email);
-        var stored = await db.ParentAccounts.AsNoTracking()
-            .Where(a => a.NormalizedEmail == normalized)
-            .Select(a => new StoredPassword(a.Id, a.PasswordHash, a.LockedUntil))
-            .SingleOrDefaultAsync(cancellationToken);
-        return await checks.CheckAsync(stored, password, cancellationToken);
+        return CheckAsync(a => a.NormalizedEmail == normalized, password, cancellationToken);
     }
 
     /// <summary>Step 1 of a confirmation inside a session (password change, deletion).</summary>
-    public async Task<PasswordAttempt> CheckByIdAsync(Guid accountId, string password, CancellationToken cancellationToken)
+    public Task<PasswordAttempt> CheckByIdAsync(Guid accountId, string password, CancellationToken cancellationToken) =>
+        CheckAsync(a => a.Id == accountId, password, cancellationToken);
+
+    private async Task<PasswordAttempt> CheckAsync(
+        System.Linq.Expressions.Expression<Func<ParentAccount, bool>> account, string password, CancellationToken cancellationToken)
     {
         var stored = await db.ParentAccounts.AsNoTracking()
-            .Where(a => a.Id == accountId)
+            .Where(account)
             .Select(a => new StoredPassword(a.Id, a.PasswordHash, a.LockedUntil))
             .SingleOrDefaultAsync(cancellationToken);
         return await checks.CheckAsync(stored, password, cancellationToken);

@@ -72,7 +72,7 @@ public static class AuthSetup
                         var check = context.HttpContext.RequestServices.GetRequiredService<TokenRevocationCheck>();
                         if (!await check.IsCurrentAsync(context.Principal!, context.HttpContext.RequestAborted))
                         {
-                            SecurityLog.TokenRejected(context.HttpContext, "revoked (logout, password change or deleted account)");
+                            TokenVersionCheckedByHandler.LogRevoked(context.HttpContext);
                             context.Fail("The token was revoked.");
                         }
                     },
@@ -125,16 +125,18 @@ public sealed class TokenVersionCheckedByHandler
     /// reads); anything else goes through the central check, which rejects a malformed or mismatched one with 401.
     /// </summary>
     public static bool CanDefer(ClaimsPrincipal principal) =>
-        principal.FindFirstValue(ClaimNames.Role) == Roles.Parent
-        && Guid.TryParse(principal.FindFirstValue(ClaimNames.Subject), out _)
-        && principal.TryGetTokenVersion(out _);
+        principal.FindFirstValue(ClaimNames.Role) == Roles.Parent && principal.TryGetSubjectAndVersion(out _, out _);
 
     /// <summary>The answer for a revoked token (logout, password change or deleted account): 401, logged like the central check.</summary>
     public static ApiProblem Rejected(HttpContext context)
     {
-        SecurityLog.TokenRejected(context, "revoked (logout, password change or deleted account)");
+        LogRevoked(context);
         return ApiProblem.Of(ErrorCodes.Unauthenticated);
     }
+
+    /// <summary>The security log line for a revoked token, the same for the central check and the handlers.</summary>
+    internal static void LogRevoked(HttpContext context) =>
+        SecurityLog.TokenRejected(context, "revoked (logout, password change or deleted account)");
 }
 
 public static class TokenVersionEndpointExtensions
@@ -153,8 +155,7 @@ public sealed class TokenRevocationCheck(Npgsql.NpgsqlDataSource dataSource)
 {
     public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(principal.FindFirstValue(ClaimNames.Subject), out var subject)
-            || !principal.TryGetTokenVersion(out var version))
+        if (!principal.TryGetSubjectAndVersion(out var subject, out var version))
         {
             return false;
         }

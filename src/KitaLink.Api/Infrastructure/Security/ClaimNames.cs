@@ -54,4 +54,11 @@ public static class ClaimsPrincipalExtensions
     public static bool TryGetTokenVersion(this ClaimsPrincipal user, out int version) =>
         int.TryParse(user.FindFirstValue(ClaimNames.TokenVersion), System.Globalization.NumberStyles.None,
             System.Globalization.CultureInfo.InvariantCulture, out version);
+
+    /// <summary>Subject and token version, when both are well-formed: what a revocation check compares.</summary>
+    public static bool TryGetSubjectAndVersion(this ClaimsPrincipal user, out Guid subject, out int version)
+    {
+        version = 0;
+        return Guid.TryParse(user.FindFirstValue(ClaimNames.Subject), out subject) && user.TryGetTokenVersion(out version);
+    }
 }
