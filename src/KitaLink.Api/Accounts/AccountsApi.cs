@@ -1,10 +1,10 @@
 using FluentValidation;
 using KitaLink.Api.Auth;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Links;
+using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

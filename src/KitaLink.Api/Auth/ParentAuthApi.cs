@@ -2,7 +2,6 @@ using System.Security.Claims;
 using FluentValidation;
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Audit;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;

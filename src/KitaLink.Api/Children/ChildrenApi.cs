@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using KitaLink.Api.Audit;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

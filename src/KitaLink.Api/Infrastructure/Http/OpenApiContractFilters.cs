@@ -172,7 +172,7 @@ internal sealed class ContractOperationFilter(IServiceProvider services) : IOper
             var entry = ErrorCatalog.Get(code);
             var value = new JsonObject
             {
-                ["type"] = ProblemDetailsSchemaFilter.TypeUri(code),
+                ["type"] = ErrorCatalog.TypeUri(code),
                 ["title"] = entry.TitleEn,
                 ["status"] = entry.Status,
                 ["detail"] = entry.DetailEn,
@@ -263,8 +263,6 @@ internal sealed class ContractOperationFilter(IServiceProvider services) : IOper
 internal sealed class ProblemDetailsSchemaFilter : ISchemaFilter
 {
     public const string ErrorCodeSchema = "ErrorCode";
-
-    public static string TypeUri(string code) => $"https://kitalink.example/problems/{code.Replace('_', '-')}";
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
