@@ -36,6 +36,25 @@ public sealed class PinCheckTests
         Assert.Equal(1, pair.FailedAttempts);
     }
 
+    [Theory]
+    [InlineData(false, "Eltern.Mueller@gmail.com")]
+    [InlineData(true, "someone@else.example")]
+    [InlineData(true, "Eltern.Mueller@gmail.com")]
+    public void Evaluate_ChangesNothingOnThePair_TheCallerCountsTheAttempt(bool pin2Matches, string email)
+    {
+        var pair = NewPair();
+        for (var i = 1; i < PinPair.MaxFailedAttempts; i++)
+        {
+            pair.RecordFailedAttempt(s_now);
+        }
+
+        var result = PinCheck.Evaluate(pair, pin2Matches, email, GuardianEmail, s_now);
+
+        Assert.Equal(PinPair.MaxFailedAttempts - 1, pair.FailedAttempts);
+        Assert.Equal(PinStatus.Pending, pair.StatusAt(s_now));
+        Assert.Equal(result.AttemptCounted, result.LockedNow);
+    }
+
     [Fact]
     public void WrongPin2_FifthTime_LocksThePairButStillAnswersInvalid()
     {

@@ -37,7 +37,7 @@ public static class MeApi
 {
     public static IEndpointRouteBuilder MapMe(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/me").WithTags("Parent account").RequireAuthorization(Policies.Parent);
+        var group = app.MapGroup("/api/v1/me").WithTag("Parent account", "The signed-in parent's own account.").RequireAuthorization(Policies.Parent);
 
         group.MapGet("", GetAsync)
             .ChecksTokenVersionInHandler()

@@ -16,7 +16,7 @@ public static class GuardiansApi
     public static IEndpointRouteBuilder MapGuardians(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/facility/children/{childId:guid}/guardians")
-            .WithTags("Guardians")
+            .WithTag("Guardians", "People entitled to a child, with the email address the parent must register with.")
             .RequireAuthorization(Policies.Staff);
 
         group.MapPost("/", CreateAsync)

@@ -32,7 +32,7 @@ public static class MyChildrenApi
 {
     public static IEndpointRouteBuilder MapMyChildren(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/me/children").WithTags("Parent children").RequireAuthorization(Policies.Parent);
+        var group = app.MapGroup("/api/v1/me/children").WithTag("Parent children", "Children linked to the signed-in parent, and linking another child with its PIN pair.").RequireAuthorization(Policies.Parent);
 
         group.MapGet("", ListAsync)
             .ChecksTokenVersionInHandler()

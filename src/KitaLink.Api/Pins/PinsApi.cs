@@ -25,7 +25,7 @@ public static class PinsApi
     public static IEndpointRouteBuilder MapPins(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/facility/children/{childId:guid}/guardians/{guardianId:guid}/pins")
-            .WithTags("PINs")
+            .WithTag("PINs", "Staff side of the PIN process: create a pair (PIN 1 returned, PIN 2 emailed), print the letter, send a new PIN 2, revoke.")
             .RequireAuthorization(Policies.Staff);
 
         group.MapPost("/", CreateAsync)
