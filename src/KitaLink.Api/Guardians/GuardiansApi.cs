@@ -29,13 +29,15 @@ public static class GuardiansApi
             .WithName("getGuardian")
             .WithSummary("Get a guardian")
             .WithDescription("The guardian's help desk view, as in the child profile.")
-            .ProducesErrors(ErrorCodes.NotFound);
+            .ProducesErrors(ErrorCodes.NotFound)
+            .FindsGuardianInScope();
         group.MapPatch("/{guardianId:guid}", UpdateAsync)
             .WithName("updateGuardian")
             .WithSummary("Update a guardian")
             .WithDescription("Changes the given fields. Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards.")
             .WithValidation<UpdateGuardianRequest>()
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .FindsGuardianInScope()
             .AnswersConflictOnConcurrentChange();
         return app;
     }
@@ -70,27 +72,19 @@ public static class GuardiansApi
     }
 
     public static async Task<Results<Ok<GuardianView>, ApiProblem>> GetAsync(
-        Guid childId,
-        Guid guardianId,
-        ClaimsPrincipal user,
+        [AsParameters] GuardianRoute route,
         KitaLinkDbContext db,
         PinProtector pins,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
         return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));
     }
 
     public static async Task<Results<Ok<GuardianView>, ApiProblem>> UpdateAsync(
-        Guid childId,
-        Guid guardianId,
+        [AsParameters] GuardianRoute route,
         UpdateGuardianRequest request,
-        ClaimsPrincipal user,
         KitaLinkDbContext db,
         PinIssuance issuance,
         PinProtector pins,
@@ -98,11 +92,7 @@ public static class GuardiansApi
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
 
         // Under the guardian's lock, so a PIN pair created at the same moment cannot slip past the revocation.
         await using (var transaction = await issuance.LockGuardianAsync(guardian, cancellationToken))

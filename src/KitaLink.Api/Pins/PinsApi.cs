@@ -33,42 +33,40 @@ public static class PinsApi
             .WithSummary("Create PINs for a guardian")
             .WithDescription("Makes a new PIN pair and revokes the guardian's previous pending pair. PIN 1 is returned (print it with the letter, or read it out); PIN 2 is emailed to the guardian's address in the same transaction and is never shown to staff. The pair's validity is configured per deployment; `expiresAt` in the answer is the expiry.")
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .FindsGuardianInScope()
             .AnswersConflictOnConcurrentChange();
         group.MapGet("/letter", GetLetterAsync)
             .WithName("getPinLetter")
             .WithSummary("Download the PIN 1 letter")
             .WithDescription("The A4 PDF letter of the guardian's pending pair: facility, child, guardian, PIN 1, expiry, the email address PIN 2 was sent to, and the steps in the app. German by default; English with `lang=en` or `Accept-Language: en`. 404 when no pair is pending.")
             .Produces<Stream>(StatusCodes.Status200OK, "application/pdf")
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ValidationFailed);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ValidationFailed)
+            .FindsGuardianInScope();
         group.MapPost("/pin2", ReissuePin2Async)
             .WithName("reissuePin2")
             .WithSummary("Send a new PIN 2")
             .WithDescription("Emails a new PIN 2 for the pending pair (e.g. the first email was lost); the old PIN 2 stops working, PIN 1 and the printed letter stay valid. Limited per guardian per hour (429 with Retry-After). 404 when no pair is pending.")
             .WithRateLimits(RateLimitRules.PerAddress(RateLimitRules.Names.Pin2ResendPerAddress))
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.RateLimited, ErrorCodes.Conflict)
+            .FindsGuardianInScope()
             .AnswersConflictOnConcurrentChange();
         group.MapDelete("/", RevokeAsync)
             .WithName("revokePins")
             .WithSummary("Revoke the pending PINs")
             .WithDescription("Revokes the guardian's pending pair, e.g. when the letter was lost. 404 when no pair is pending.")
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .FindsGuardianInScope()
             .AnswersConflictOnConcurrentChange();
         return app;
     }
 
     public static async Task<Results<Created<PinsCreatedResponse>, ApiProblem>> CreateAsync(
-        Guid childId,
-        Guid guardianId,
+        [AsParameters] GuardianRoute route,
         ClaimsPrincipal user,
-        KitaLinkDbContext db,
         PinIssuance issuance,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
         var issued = await issuance.IssueAsync(guardian, user.UserId(), cancellationToken);
         var letterUrl = LetterUrl(guardian);
         return TypedResults.Created(letterUrl, new PinsCreatedResponse(
@@ -76,11 +74,9 @@ public static class PinsApi
     }
 
     public static async Task<Results<FileContentHttpResult, ApiProblem>> GetLetterAsync(
-        Guid childId,
-        Guid guardianId,
+        [AsParameters] GuardianRoute route,
         [FromQuery(Name = "lang")] string? lang,
         HttpRequest httpRequest,
-        ClaimsPrincipal user,
         KitaLinkDbContext db,
         PinIssuance issuance,
         PinProtector protector,
@@ -93,11 +89,7 @@ public static class PinsApi
         {
             return ApiProblem.Validation("lang", "Use \"de\" or \"en\".");
         }
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
         var pair = await issuance.FindPendingAsync(guardian, cancellationToken);
         if (pair is null)
         {
@@ -128,18 +120,11 @@ public static class PinsApi
     }
 
     public static async Task<Results<Ok<Pin2ReissuedResponse>, ApiProblem>> ReissuePin2Async(
-        Guid childId,
-        Guid guardianId,
-        ClaimsPrincipal user,
-        KitaLinkDbContext db,
+        [AsParameters] GuardianRoute route,
         PinIssuance issuance,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
         var outcome = await issuance.ReissuePin2Async(guardian, cancellationToken);
         return outcome switch
         {
@@ -150,18 +135,11 @@ public static class PinsApi
     }
 
     public static async Task<Results<NoContent, ApiProblem>> RevokeAsync(
-        Guid childId,
-        Guid guardianId,
-        ClaimsPrincipal user,
-        KitaLinkDbContext db,
+        [AsParameters] GuardianRoute route,
         PinIssuance issuance,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
         return await issuance.RevokeAsync(guardian, cancellationToken) ? TypedResults.NoContent() : ApiProblem.NotFound();
     }
 
