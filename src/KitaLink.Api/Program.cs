@@ -11,6 +11,7 @@ using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
+using KitaLink.Api.Infrastructure.Telemetry;
 using KitaLink.Api.Links;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
@@ -26,6 +27,7 @@ builder.Logging.ClearProviders().AddJsonConsole(options =>
     options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
 });
 
+builder.AddKitaLinkTelemetry();
 builder.AddKitaLinkHttp();
 builder.AddKitaLinkEdge();
 // First hosted service: migrations run before Data Protection and the outbox sender read the database.
@@ -42,6 +44,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Si
 
 var app = builder.Build();
 
+app.UseKitaLinkMetricsEndpoint();
 app.UseKitaLinkEdge();
 app.UseKitaLinkProblemDetails();
 app.UseKitaLinkSecurityHeaders();

@@ -9,6 +9,7 @@ public static class ParentSetup
     public static WebApplicationBuilder AddKitaLinkParents(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<PinRedemption>();
+        builder.Services.AddSingleton<KitaLink.Api.Pins.PinPairClaims>();
         builder.Services.AddScoped<ParentCredentials>();
         builder.Services.AddScoped<ParentSessions>();
         builder.Services.AddSingleton<LinkedChildrenReader>();

@@ -50,6 +50,7 @@ public sealed partial class PinRedemption(
     PasswordHashing hashing,
     AuditTrail audit,
     TimeProvider time,
+    PinPairClaims claims,
     ILogger<PinRedemption> logger)
 {
     // Compared against when PIN 1 is unknown, so both paths do the same hashing work.
@@ -67,6 +68,9 @@ public sealed partial class PinRedemption(
     /// <summary>First child, no account yet: creates the account with its password and the link atomically.</summary>
     public async Task<RedemptionOutcome> RegisterAsync(string email, string password, string pin1, string pin2, CancellationToken cancellationToken)
     {
+        // Per-pair claim (Pins/PinPairClaims): parallel registrations of one pair run one after the other in this
+        // instance, so only the first hashes; the rest find the pair redeemed in the read below.
+        using var claim = PinCodes.Normalize(pin1) is { } claimedPin1 ? await claims.ClaimAsync(pins.Pin1Lookup(claimedPin1), cancellationToken) : null;
         // The password is hashed (~100 ms) before the pair is locked, and only when the PINs and the email
         // would be accepted right now, so wrong PINs cost no hashing. The locked redemption decides again.
         var passwordHash = await WouldRegisterAsync(email, pin1, pin2, cancellationToken)

@@ -43,6 +43,8 @@ public static partial class StartupTasks
 
         if (options.ApplyMigrations || migrateOnly)
         {
+            // A migration may rewrite a large table: no per-statement limit for it (requests keep theirs).
+            db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
             await db.Database.MigrateAsync(cancellationToken);
             LogMigrated(logger);
         }
