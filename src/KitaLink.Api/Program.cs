@@ -66,6 +66,13 @@ app.MapChildEvents();
 app.MapGuardians();
 app.MapPins();
 
+// A missing or invalid setting: one line naming it and exit code 1, before anything starts.
+if (StartupCheck.Problem(app.Services, migrateOnly: args is ["migrate"]) is { } problem)
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
+
 // `KitaLink.Api migrate` applies pending migrations and exits (one step per release in production).
 if (args is ["migrate"])
 {

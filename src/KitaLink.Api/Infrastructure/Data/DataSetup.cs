@@ -32,7 +32,7 @@ public static class DataSetup
             var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName);
             if (string.IsNullOrWhiteSpace(connectionString))
             {
-                throw new InvalidOperationException(
+                throw new Startup.SettingMissingException(
                     $"ConnectionStrings:{ConnectionStringName} is not configured (environment variable ConnectionStrings__{ConnectionStringName}).");
             }
             return CreateDataSourceBuilder(connectionString)

@@ -17,6 +17,12 @@ public sealed class StartupOptions
 
     /// <summary>Seed a demo facility with staff, children and guardians when the database has no facility yet.</summary>
     public bool SeedDemoData { get; set; }
+
+    /// <summary>
+    /// Echoed in the <c>X-KitaLink-Startup-Nonce</c> header of the health answers when set, so the script that
+    /// started this process (<c>scripts/run.sh</c>) can tell its answers from another server's on the same port.
+    /// </summary>
+    public string? Nonce { get; set; }
 }
 
 public static partial class StartupTasks
