@@ -19,7 +19,7 @@ public sealed class RedemptionConcurrencyFactory : KitaLinkFactory
     {
         ["Passwords:MaxConcurrentHashes"] = "2",
         ["Passwords:MaxQueuedHashes"] = "200",
-        ["Passwords:QueueTimeoutMilliseconds"] = "120000",
+        ["Passwords:QueueTimeoutMilliseconds"] = "60000",
     };
 }
 

@@ -42,7 +42,7 @@ public sealed class TwoInstances : IAsyncLifetime
             // The capacity the parallel tests rely on, independent of the machine's cores and load.
             ["Passwords__MaxConcurrentHashes"] = "2",
             ["Passwords__MaxQueuedHashes"] = "200",
-            ["Passwords__QueueTimeoutMilliseconds"] = "120000",
+            ["Passwords__QueueTimeoutMilliseconds"] = "60000",
         };
         // One after the other: both would otherwise race to create the bootstrap operator (harmless, but noisy).
         A = await ApiProcess.StartAsync(environment);

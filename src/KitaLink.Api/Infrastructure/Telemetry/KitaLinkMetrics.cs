@@ -28,8 +28,9 @@ public sealed class KitaLinkMetrics
         Meter = meters.Create(Name);
         _hashOperations = Meter.CreateCounter<long>("kitalink.password_hash.operations", "{operation}",
             "Password hashes computed, by operation (hash: a new password; verify: a sign-in or password check).");
-        _hashQueueWait = Meter.CreateHistogram<double>("kitalink.password_hash.queue.wait", "s",
-            "Time a password check waited for a hashing thread.");
+        _hashQueueWait = Meter.CreateHistogram("kitalink.password_hash.queue.wait", "s",
+            "Time a password check waited for a hashing thread.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         _hashRefusals = Meter.CreateCounter<long>("kitalink.password_hash.refusals", "{request}",
             "Requests answered 503 because password hashing was saturated, by reason (queue_full, timeout).");
         _rateLimitRefusals = Meter.CreateCounter<long>("kitalink.rate_limit.refusals", "{request}",
