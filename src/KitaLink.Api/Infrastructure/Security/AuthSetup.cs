@@ -1,5 +1,5 @@
-using KitaLink.Api.Infrastructure.Data;
 using System.Security.Claims;
+using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
