@@ -26,7 +26,7 @@ public sealed class DataSetupTests
 
     [Theory]
     [InlineData("Host=db;Timeout=30;Command Timeout=60", 30, 60)]
-    [InlineData("Host=db;Connection Timeout=9;CommandTimeout=0", 9, 0)]
+    [InlineData("Host=db;TIMEOUT=9;command timeout=0", 9, 0)]
     public void TimeoutsNamedInTheConnectionString_Win(string connectionString, int timeout, int commandTimeout)
     {
         var settings = DataSetup.CreateDataSourceBuilder(connectionString).ConnectionStringBuilder;

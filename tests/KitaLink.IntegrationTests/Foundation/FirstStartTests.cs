@@ -7,6 +7,7 @@ namespace KitaLink.IntegrationTests.Foundation;
 /// The first start of a newcomer (scripts/run.sh): an empty database, migrations and demo data at start-up.
 /// A healthy start logs no Error line; EF Core's probe of the not yet existing migration history table used to.
 /// </summary>
+[Collection(ApiProcessCollection.Name)]
 public sealed class FirstStartTests
 {
     [Fact]

@@ -6,6 +6,16 @@ using System.Net.Sockets;
 namespace KitaLink.IntegrationTests.Infrastructure;
 
 /// <summary>
+/// The test classes that start API processes run one after the other (each start costs seconds of CPU;
+/// several at once on a busy machine made starts time out).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ApiProcessCollection
+{
+    public const string Name = "API processes";
+}
+
+/// <summary>
 /// A real KitaLink API process (the built <c>KitaLink.Api.dll</c> under <c>dotnet</c>) on a free loopback
 /// port — for scale-out tests where several instances share one PostgreSQL.
 /// </summary>
@@ -112,7 +122,9 @@ public sealed class ApiProcess : IAsyncDisposable
     private async Task WaitUntilReadyAsync()
     {
         using var client = CreateClient();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // Generous: on a machine busy with other builds a start (JIT, migrations check, key ring) can take
+        // minutes; a process that fails exits, and that is noticed at once below.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)

@@ -58,6 +58,7 @@ public sealed class TwoInstances : IAsyncLifetime
     }
 }
 
+[Collection(ApiProcessCollection.Name)]
 public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<TwoInstances>
 {
     [Fact]

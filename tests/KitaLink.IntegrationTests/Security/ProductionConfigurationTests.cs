@@ -19,6 +19,7 @@ public sealed class ProductionFactory(string? jwtKey, string? pinKey) : KitaLink
     }
 }
 
+[Collection(ApiProcessCollection.Name)]
 public sealed class ProductionConfigurationTests
 {
     private const string DevelopmentJwtKey = "ZGV2ZWxvcG1lbnQtb25seS1rZXktLWtpdGFsaW5rLWp3dC1zaWduaW5nLWtleQ==";
@@ -62,7 +63,7 @@ public sealed class ProductionConfigurationTests
 
     private static async Task AssertRefusedAsync(Dictionary<string, string> environment, string expectedMessage)
     {
-        var (exitCode, standardOutput, standardError) = await ApiProcess.RunToExitAsync(environment, TimeSpan.FromSeconds(90));
+        var (exitCode, standardOutput, standardError) = await ApiProcess.RunToExitAsync(environment, TimeSpan.FromMinutes(5));
 
         Assert.Equal(1, exitCode);
         Assert.Equal("", standardOutput.Trim());

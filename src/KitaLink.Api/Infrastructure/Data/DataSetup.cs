@@ -76,7 +76,7 @@ public static class DataSetup
         // Bounded waits (docs/operations.md, "When PostgreSQL is away"): a request waits at most Timeout for a
         // connection (opening one, or a free one from the pool) and at most Command Timeout for one statement,
         // then gets 503 instead of hanging. Npgsql's defaults (15 s, 30 s) outlast most clients' own timeouts.
-        if (!new[] { "Timeout", "Connection Timeout", "Connect Timeout" }.Any(key => HasSetting(connectionString, key)))
+        if (!HasSetting(connectionString, "Timeout"))
         {
             dataSource.ConnectionStringBuilder.Timeout = DefaultConnectTimeoutSeconds;
         }

@@ -161,17 +161,12 @@ public sealed partial class OutboxProcessor
                     serverDown = failure;
                 }
 
-                var outcome = Record(message, failure, audit) switch
+                string outcome;
+                switch (Record(message, failure, audit))
                 {
-                    OutboxMessageStatus.Sent => "sent",
-                    OutboxMessageStatus.Failed => "failed",
-                    _ => "retrying",
-                };
-                switch (outcome)
-                {
-                    case "sent": sent++; break;
-                    case "failed": failed++; break;
-                    default: retrying++; break;
+                    case OutboxMessageStatus.Sent: sent++; outcome = "sent"; break;
+                    case OutboxMessageStatus.Failed: failed++; outcome = "failed"; break;
+                    default: retrying++; outcome = "retrying"; break;
                 }
                 _metrics.MailDelivery(outcome, message.Kind.ToString());
                 send?.SetTag("kitalink.outbox.outcome", outcome);
