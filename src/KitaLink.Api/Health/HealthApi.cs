@@ -1,3 +1,4 @@
+using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Startup;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -21,7 +22,7 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
+        var group = app.MapGroup("/health").WithTag("Health", "Probes for orchestrators and load balancers.").AllowAnonymous().DisableRateLimiting();
         group.AddEndpointFilter(async (context, next) =>
         {
             var nonce = context.HttpContext.RequestServices.GetRequiredService<IOptions<StartupOptions>>().Value.Nonce;
