@@ -15,7 +15,7 @@ public static class DataSetup
     public const int DefaultMaxPoolSize = 20;
 
     /// <summary>Seconds to open a connection or wait for a pooled one, unless the connection string says otherwise.</summary>
-    public const int DefaultConnectTimeoutSeconds = 5;
+    public const int DefaultConnectTimeoutSeconds = 15;
 
     /// <summary>Seconds one statement may run (including lock waits), unless the connection string says otherwise.</summary>
     public const int DefaultCommandTimeoutSeconds = 15;
@@ -75,7 +75,9 @@ public static class DataSetup
         }
         // Bounded waits (docs/operations.md, "When PostgreSQL is away"): a request waits at most Timeout for a
         // connection (opening one, or a free one from the pool) and at most Command Timeout for one statement,
-        // then gets 503 instead of hanging. Npgsql's defaults (15 s, 30 s) outlast most clients' own timeouts.
+        // then gets 503 instead of hanging. 15 s to connect (Npgsql's default, stated explicitly): a new connection
+        // also loads the server's type catalogue, and on an overloaded machine 5 s were measured to be too short
+        // for that. 15 s per statement instead of Npgsql's 30 s, which outlasts most clients' own timeouts.
         if (!HasSetting(connectionString, "Timeout"))
         {
             dataSource.ConnectionStringBuilder.Timeout = DefaultConnectTimeoutSeconds;
