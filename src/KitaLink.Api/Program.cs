@@ -11,6 +11,7 @@ using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
+using KitaLink.Api.Infrastructure.Telemetry;
 using KitaLink.Api.Links;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
@@ -26,6 +27,7 @@ builder.Logging.ClearProviders().AddJsonConsole(options =>
     options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
 });
 
+builder.AddKitaLinkTelemetry();
 builder.AddKitaLinkHttp();
 builder.AddKitaLinkEdge();
 // First hosted service: migrations run before Data Protection and the outbox sender read the database.
@@ -44,6 +46,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Si
 
 var app = builder.Build();
 
+app.UseKitaLinkMetricsEndpoint();
 app.UseKitaLinkEdge();
 app.UseKitaLinkProblemDetails();
 app.UseKitaLinkSecurityHeaders();
@@ -64,6 +67,13 @@ app.MapChildren();
 app.MapChildEvents();
 app.MapGuardians();
 app.MapPins();
+
+// A missing or invalid setting: one line naming it and exit code 1, before anything starts.
+if (StartupCheck.Problem(app.Services, migrateOnly: args is ["migrate"]) is { } problem)
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
 
 // `KitaLink.Api migrate` applies pending migrations and exits (one step per release in production).
 if (args is ["migrate"])

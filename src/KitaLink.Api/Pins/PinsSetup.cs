@@ -21,6 +21,7 @@ public static class PinsSetup
         services.AddSingleton<PinLetterRenderer>();
         services.AddScoped<PinIssuance>();
         services.AddScoped<PinRedemption>();
+        services.AddSingleton<PinPairClaims>();
         services.AddScoped<IOutboxKindRules, Pin2Mail>();
         return builder;
     }

@@ -123,7 +123,9 @@ public static class SwaggerSetup
             Registration, linking, sign-in, token refresh and password reset are limited per client address and per
             account or email (counted across all instances). Past a limit the answer is 429 `rate_limited` with a
             `Retry-After` header in seconds; wait that long. When password hashing is saturated, operations that check
-            a password may answer 503 `service_unavailable` with `Retry-After: 1`.
+            a password may answer 503 `service_unavailable` with `Retry-After: 1`; while the database is briefly
+            unreachable (a restart, a failover) any operation answers 503 `service_unavailable` with `Retry-After: 2`.
+            Nothing was changed by such a request: repeat it after that many seconds.
             """);
         return text.ToString();
     }
