@@ -9,6 +9,7 @@ using KitaLink.Api.Health;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
 using KitaLink.Api.Links;
@@ -38,6 +39,7 @@ builder.AddKitaLinkParents();
 builder.AddKitaLinkPins();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
+builder.Services.AddKitaLinkIdempotency();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
 var app = builder.Build();

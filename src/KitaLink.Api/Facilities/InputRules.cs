@@ -68,6 +68,15 @@ public static class InputRules
     public static bool IsLatinScript(string value) =>
         value.All(c => c < 0x80 || (c is >= '\u00C0' and <= '\u024F' && c is not ('\u00D7' or '\u00F7')));
 
+    /// <summary>What <see cref="IsPersonName"/> allows, for the OpenAPI document (surrounding whitespace is trimmed first).</summary>
+    public const string PersonNamePattern = @"^\s*[\p{L}\p{M} '’.\-]+\s*$";
+
+    /// <summary>What <see cref="IsLabel"/> allows, for the OpenAPI document.</summary>
+    public const string LabelPattern = @"^\s*[\p{L}\p{M}\p{Nd} '’\-–.,/&()+]+\s*$";
+
+    /// <summary>An optional label may also be empty (no group).</summary>
+    public const string OptionalLabelPattern = @"^\s*[\p{L}\p{M}\p{Nd} '’\-–.,/&()+]*\s*$";
+
     /// <summary>
     /// A person's name: letters (any script, with combining marks), spaces, apostrophes, dots and hyphens.
     /// An allow-list, so markup and query fragments (<c>&lt;script&gt;</c>, <c>'; DROP TABLE</c>) never
@@ -103,20 +112,20 @@ public static class InputRules
     /// <summary>A required person's name, see <see cref="IsPersonName"/>.</summary>
     public static IRuleBuilderOptions<T, string?> PersonName<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.RequiredText(maxLength)
-            .Must(s => s is null || IsPersonName(s.Trim()))
+            .MustDocumented(s => s is null || IsPersonName(s.Trim()), SchemaFacets.Matching(PersonNamePattern))
             .WithMessage("Use letters, spaces, apostrophes, dots and hyphens only.");
 
     /// <summary>A required label, see <see cref="IsLabel"/>.</summary>
     public static IRuleBuilderOptions<T, string?> Label<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.RequiredText(maxLength)
-            .Must(s => s is null || IsLabel(s.Trim()))
+            .MustDocumented(s => s is null || IsLabel(s.Trim()), SchemaFacets.Matching(LabelPattern))
             .WithMessage("Use letters, digits, spaces and . , ' - / & ( ) + only.");
 
     /// <summary>An optional label; empty or null means none.</summary>
     public static IRuleBuilderOptions<T, string?> OptionalLabel<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.MustDocumented(s => s is null || s.Trim().Length <= maxLength, SchemaFacets.Length(max: maxLength))
             .WithMessage($"At most {maxLength} characters.")
-            .Must(s => string.IsNullOrWhiteSpace(s) || IsLabel(s.Trim()))
+            .MustDocumented(s => string.IsNullOrWhiteSpace(s) || IsLabel(s.Trim()), SchemaFacets.Matching(OptionalLabelPattern))
             .WithMessage("Use letters, digits, spaces and . , ' - / & ( ) + only.");
 
     /// <summary>Free text for searching: anything printable (it is matched, never interpreted).</summary>

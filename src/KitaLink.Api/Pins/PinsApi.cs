@@ -4,6 +4,7 @@ using KitaLink.Api.Children;
 using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Pdf;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -41,7 +42,8 @@ public static class PinsApi
             .WithName("createPins")
             .WithSummary("Create PINs for a guardian")
             .WithDescription("Makes a new PIN pair and revokes the guardian's previous pending pair. PIN 1 is returned (print it with the letter, or read it out); PIN 2 is emailed to the guardian's address in the same transaction and is never shown to staff. The pair is valid for 14 days unless the deployment configures otherwise.")
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .WithIdempotency();
         group.MapGet("/letter", GetLetterAsync)
             .WithName("getPinLetter")
             .WithSummary("Download the PIN 1 letter")
@@ -53,7 +55,8 @@ public static class PinsApi
             .WithSummary("Send a new PIN 2")
             .WithDescription("Emails a new PIN 2 for the pending pair (e.g. the first email was lost); the old PIN 2 stops working, PIN 1 and the printed letter stay valid. Limited per guardian per hour (429 with Retry-After). 404 when no pair is pending.")
             .WithRateLimits(RateLimitRules.PerAddress(RateLimitRules.Names.Pin2ResendPerAddress))
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.RateLimited, ErrorCodes.Conflict);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.RateLimited, ErrorCodes.Conflict)
+            .WithIdempotency();
         group.MapDelete("/", RevokeAsync)
             .WithName("revokePins")
             .WithSummary("Revoke the pending PINs")

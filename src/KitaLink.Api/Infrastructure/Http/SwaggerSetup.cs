@@ -52,6 +52,11 @@ public static class SwaggerSetup
             options.SchemaFilter<NullableReferenceSchemaFilter>();
             options.ParameterFilter<ValidationRulesParameterFilter>();
             options.DocumentFilter<ContractDocumentFilter>();
+            // The shared problem schema, the headers of the contract and what may grow (new files, run after the above).
+            options.OperationFilter<ProblemSchemaOperationFilter>();
+            options.OperationFilter<HttpHeadersOperationFilter>();
+            options.SchemaFilter<GrowableSchemaFilter>();
+            options.DocumentFilter<ProblemSchemaDocumentFilter>();
             options.SupportNonNullableReferenceTypes();
             options.CustomSchemaIds(type => type.Name);
             var xml = Path.Combine(AppContext.BaseDirectory, "KitaLink.Api.xml");
