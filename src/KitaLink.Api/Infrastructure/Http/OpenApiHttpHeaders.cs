@@ -40,6 +40,16 @@ internal sealed class HttpHeadersOperationFilter : IOperationFilter
                 JsonValue.Create("\"48213\""));
         }
 
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            parameter.Description ??= parameter.Name switch
+            {
+                "limit" => $"Items per page, 1-{Paging.MaxLimit} (default {Paging.DefaultLimit}).",
+                "cursor" => "`nextCursor` of the previous page, unchanged; omit for the first page.",
+                _ => null,
+            };
+        }
+
         foreach (var (status, response) in operation.Responses?.Select(r => (r.Key, r.Value)).OfType<(string, IOpenApiResponse)>() ?? [])
         {
             if (response is not OpenApiResponse target)

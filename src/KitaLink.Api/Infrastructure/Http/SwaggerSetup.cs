@@ -80,6 +80,10 @@ public static class SwaggerSetup
             ui.DisplayOperationId();
             ui.EnableTryItOutByDefault();
             ui.EnableDeepLinking();
+            // The token survives a reload, a filter box narrows the operations by tag, and the introduction's
+            // long part is collapsed, so the first operation is in view without scrolling.
+            ui.EnablePersistAuthorization();
+            ui.EnableFilter();
         });
         return app;
     }
@@ -90,7 +94,11 @@ public static class SwaggerSetup
         var text = new StringBuilder("""
             Backend of the KitaLink parent app. A parent account is linked to a child in a daycare (Kita) with two
             PINs that travel on two channels: **PIN 1** on a printed letter the facility hands over, **PIN 2** by
-            email to the address the facility entered. Neither the paper nor the mailbox alone is enough.
+            email to the address the facility entered. Guide with flows and examples in C# and TypeScript:
+            [docs/integrators.md](https://kitalink.example/integrators).
+
+            <details>
+            <summary>The PIN process, rules, authentication, errors, paging, retries and compatibility (open)</summary>
 
             ## The PIN process, step by step
 
@@ -159,6 +167,26 @@ public static class SwaggerSetup
             account or email (counted across all instances). Past a limit the answer is 429 `rate_limited` with a
             `Retry-After` header in seconds; wait that long. When password hashing is saturated, operations that check
             a password may answer 503 `service_unavailable` with `Retry-After: 1`.
+
+            ## Paging
+
+            Every list pages the same way: `limit` (1-200, default 50) and an opaque `cursor`; the answer is
+            `{ "items": [...], "nextCursor": "..." }`. Pass `nextCursor` back unchanged as `cursor` for the next page;
+            it is `null` on the last page. Pages neither skip nor repeat items when records change in between.
+
+            ## Safe retries and concurrent edits
+
+            Every POST that creates something honours `Idempotency-Key`: retry with the same key and body and get the
+            first answer again (`Idempotent-Replayed: true`). Child and guardian reads carry an `ETag`; send it as
+            `If-Match` with their PATCH to get 412 `precondition_failed` instead of overwriting someone else's change.
+
+            ## Compatibility
+
+            Additive changes happen without a new version: new operations, new optional request members, new response
+            members, new enum values and new error codes. Ignore unknown members, treat unknown enum values and codes
+            gracefully (by HTTP status for codes), and never fail on them.
+
+            </details>
             """);
         return text.ToString();
     }
