@@ -68,14 +68,20 @@ public static class InputRules
     public static bool IsLatinScript(string value) =>
         value.All(c => c < 0x80 || (c is >= '\u00C0' and <= '\u024F' && c is not ('\u00D7' or '\u00F7')));
 
-    /// <summary>What <see cref="IsPersonName"/> allows, for the OpenAPI document (surrounding whitespace is trimmed first).</summary>
-    public const string PersonNamePattern = @"^\s*[\p{L}\p{M} '’.\-]+\s*$";
+    // The patterns below state which ASCII characters a name or label may not hold (symbols, digits in names,
+    // control characters). Letters of other scripts are allowed by the rules, and JSON Schema tools match
+    // patterns without Unicode property classes, so the patterns list what is refused rather than what is
+    // allowed: every value the service accepts matches; a value that matches can still be refused for a
+    // non-letter outside ASCII (e.g. an emoji).
 
-    /// <summary>What <see cref="IsLabel"/> allows, for the OpenAPI document.</summary>
-    public const string LabelPattern = @"^\s*[\p{L}\p{M}\p{Nd} '’\-–.,/&()+]+\s*$";
+    /// <summary>The ASCII side of <see cref="IsPersonName"/>, for the OpenAPI document.</summary>
+    public const string PersonNamePattern = @"^[^\u0000-\u001F\u007F!""#$%&()*+,/0-9:;<=>?@\[\\\]^_`{|}~]+$";
+
+    /// <summary>The ASCII side of <see cref="IsLabel"/>, for the OpenAPI document.</summary>
+    public const string LabelPattern = @"^[^\u0000-\u001F\u007F!""#$%*:;<=>?@\[\\\]^_`{|}~]+$";
 
     /// <summary>An optional label may also be empty (no group).</summary>
-    public const string OptionalLabelPattern = @"^\s*[\p{L}\p{M}\p{Nd} '’\-–.,/&()+]*\s*$";
+    public const string OptionalLabelPattern = @"^[^\u0000-\u001F\u007F!""#$%*:;<=>?@\[\\\]^_`{|}~]*$";
 
     /// <summary>
     /// A person's name: letters (any script, with combining marks), spaces, apostrophes, dots and hyphens.

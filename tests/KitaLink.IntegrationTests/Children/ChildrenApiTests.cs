@@ -52,12 +52,26 @@ public sealed class ChildrenApiTests(KitaLinkFactory factory) : IClassFixture<Ki
             .ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         AssertErrorFields(future, "dateOfBirth", "group");
 
-        // Unknown members are rejected, so a client cannot smuggle in a facility or status.
-        await (await _client.PostJsonAsync("/api/v1/facility/children",
-            new { firstName = "Mia", lastName = "S", dateOfBirth = "2022-01-01", facilityId = Guid.NewGuid() }, facility.AdminToken))
-            .ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
-
         Assert.Equal(0, await factory.WithDbAsync(db => db.Children.CountAsync(c => c.FacilityId == facility.Id)));
+    }
+
+    [Fact]
+    public async Task CreateChild_IgnoresUnknownMembers_SoNoFacilityCanBeSmuggledIn()
+    {
+        var facility = await _client.CreateFacilityAsync();
+        var other = await _client.CreateFacilityAsync();
+        // A growable create request: unknown members are ignored (never bound); the facility comes from the token.
+        var created = await (await _client.PostJsonAsync("/api/v1/facility/children",
+            new { firstName = "Mia", lastName = "S", dateOfBirth = "2022-01-01", facilityId = other.Id, status = "left" }, facility.AdminToken))
+            .ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("active", created.GetProperty("status").GetString());
+        Assert.Equal(1, await factory.WithDbAsync(db => db.Children.CountAsync(c => c.FacilityId == facility.Id)));
+        Assert.Equal(0, await factory.WithDbAsync(db => db.Children.CountAsync(c => c.FacilityId == other.Id)));
+
+        // A PATCH stays strict: a misspelled member is an error, not a silent no-op.
+        var id = created.GetProperty("id").GetGuid();
+        await (await _client.PatchJsonAsync($"/api/v1/facility/children/{id}", new { stauts = "left" }, facility.AdminToken))
+            .ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
     }
 
     [Fact]
