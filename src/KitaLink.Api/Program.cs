@@ -48,6 +48,7 @@ app.UseKitaLinkEdge();
 app.UseKitaLinkProblemDetails();
 app.UseKitaLinkSecurityHeaders();
 app.UseKitaLinkRequestLimits();
+app.UseKitaLinkGrowableRequestChecks();
 app.UseKitaLinkSwagger();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -8,7 +8,17 @@ using Microsoft.EntityFrameworkCore;
 namespace KitaLink.IntegrationTests.Parent;
 
 /// <summary>Single use under concurrency: exactly one of N parallel redemptions wins, and one email gets one account.</summary>
-public sealed class RedemptionConcurrencyTests(KitaLinkFactory factory) : IClassFixture<KitaLinkFactory>
+/// <summary>Parallel redemptions hash many passwords at once: the queue holds them all, however busy the machine.</summary>
+public sealed class RedemptionConcurrencyFactory : KitaLinkFactory
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Passwords:MaxQueuedHashes"] = "200",
+        ["Passwords:QueueTimeoutMilliseconds"] = "120000",
+    };
+}
+
+public sealed class RedemptionConcurrencyTests(RedemptionConcurrencyFactory factory) : IClassFixture<RedemptionConcurrencyFactory>
 {
     private const int Parallel = 20;
 

@@ -131,7 +131,8 @@ public sealed class MalformedRequestTests(MalformedRequestsFactory factory) : IC
         ["register: every field missing"] = new("POST", Accounts, Caller.Anonymous, "{}", 400, V),
         ["register: every field null"] = new("POST", Accounts, Caller.Anonymous, """{"email":null,"password":null,"pin1":null,"pin2":null}""", 400, V),
         // Create requests ignore unknown members (never bound): the PINs are checked as without the member.
-        ["register: extra role field"] = new("POST", Accounts, Caller.Anonymous, Register()[..^1] + ""","role":"operator"}""", 422, "pins_invalid"),
+        ["register: extra role field"] = new("POST", Accounts, Caller.Anonymous, Register(pin1: Sql)[..^1] + ""","role":"operator"}""", 422, "pins_invalid"),
+        ["register: unknown member twice"] = new("POST", Accounts, Caller.Anonymous, Register(pin1: Sql)[..^1] + ""","note":"a","note":"b"}""", 400, V),
         ["register: NUL in an unknown member"] = new("POST", Accounts, Caller.Anonymous, Register()[..^1] + ""","note":"a\u0000b"}""", 400, V),
         ["register: email twice"] = new("POST", Accounts, Caller.Anonymous, Register()[..^1] + ""","email":"other@example.org"}""", 400, V),
         ["register: 10,000-character email"] = new("POST", Accounts, Caller.Anonymous, Register(email: s_huge + "@example.org"), 400, V),
@@ -168,7 +169,7 @@ public sealed class MalformedRequestTests(MalformedRequestsFactory factory) : IC
         ["link: replacesChildId is no GUID"] = new("POST", MyChildren, Caller.Parent, """{"pin1":"ABCD-EFGH","pin2":"ABCD-EFGH","replacesChildId":"1 OR 1=1"}""", 400, V),
         ["link: replacesChildId is a number"] = new("POST", MyChildren, Caller.Parent, """{"pin1":"ABCD-EFGH","pin2":"ABCD-EFGH","replacesChildId":42}""", 400, V),
         ["link: replacesChildId is the empty GUID"] = new("POST", MyChildren, Caller.Parent, J(new { pin1 = Pin, pin2 = Pin, replacesChildId = Guid.Empty }), 400, V),
-        ["link: extra accountId field"] = new("POST", MyChildren, Caller.Parent, J(new { pin1 = Pin, pin2 = Pin, accountId = Guid.NewGuid() }), 422, "pins_invalid"),
+        ["link: extra accountId field"] = new("POST", MyChildren, Caller.Parent, J(new { pin1 = Sql, pin2 = Pin, accountId = Guid.NewGuid() }), 422, "pins_invalid"),
         ["update child: unknown member"] = new("PATCH", "{child}", Caller.Admin, """{"stauts":"left"}""", 400, V),
         ["link: SQL injection as PIN 1"] = new("POST", MyChildren, Caller.Parent, J(new { pin1 = Sql, pin2 = Pin }), 422, "pins_invalid"),
         ["my child: id is no GUID"] = new("GET", MyChildren + "/1%20OR%201=1", Caller.Parent, null, 404, "not_found"),
