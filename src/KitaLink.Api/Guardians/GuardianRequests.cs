@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using KitaLink.Api.Infrastructure.Http;
 using FluentValidation;
 using KitaLink.Api.Facilities;
+using KitaLink.Api.Infrastructure.Http;
 
 namespace KitaLink.Api.Guardians;
 
