@@ -14,7 +14,7 @@ public sealed class RedemptionConcurrencyFactory : KitaLinkFactory
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Passwords:MaxQueuedHashes"] = "200",
-        ["Passwords:QueueTimeoutMilliseconds"] = "120000",
+        ["Passwords:QueueTimeoutMilliseconds"] = "60000",
     };
 }
 

@@ -41,7 +41,7 @@ public sealed class TwoInstances : IAsyncLifetime
             ["Logging__LogLevel__Default"] = "Warning",
             // Fifty parallel registrations hash fifty passwords: room for all of them to wait, even on a busy machine.
             ["Passwords__MaxQueuedHashes"] = "200",
-            ["Passwords__QueueTimeoutMilliseconds"] = "120000",
+            ["Passwords__QueueTimeoutMilliseconds"] = "60000",
         };
         // One after the other: both would otherwise race to create the bootstrap operator (harmless, but noisy).
         A = await ApiProcess.StartAsync(environment);
