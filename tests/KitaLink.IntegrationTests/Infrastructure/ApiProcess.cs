@@ -74,7 +74,8 @@ public sealed class ApiProcess : IAsyncDisposable
     private async Task WaitUntilReadyAsync()
     {
         using var client = CreateClient();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // Generous: on a loaded machine (CI beside other builds) a cold start of the Release build can take minutes.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)

@@ -141,8 +141,9 @@ public static class SwaggerSetup
             token (30 days) that works once: `POST /api/v1/auth/refresh` returns a new pair, and presenting a used
             refresh token again revokes that session and signs the account out everywhere. Staff and operator tokens
             live 60 minutes; sign in again afterwards. (Lifetimes are the defaults; read `expiresIn`.) Each operation
-            names the role it needs. A missing, expired or revoked token is 401 `unauthenticated`; a valid token of the
-            wrong role is 403 `forbidden`. Another family's child or another facility's record is 404 `not_found`.
+            names the role it needs. A missing, expired or revoked token is 401 `unauthenticated`, with
+            `WWW-Authenticate: Bearer error="invalid_token"` when a token was sent and plain `Bearer` when none was; a
+            valid token of the wrong role is 403 `forbidden`. Another family's child or another facility's record is 404 `not_found`.
 
             ## Errors
 
