@@ -89,10 +89,10 @@ public sealed class OpenApiContractTests
     [InlineData("Robert'); DROP TABLE", false)]
     public void PersonNamePattern_AgreesWithTheValidator(string name, bool valid)
     {
-        var pattern = new System.Text.RegularExpressions.Regex(KitaLink.Api.Facilities.InputRules.PersonNamePattern);
-        Assert.Equal(valid, KitaLink.Api.Facilities.InputRules.IsPersonName(name.Trim()));
+        var pattern = new System.Text.RegularExpressions.Regex(KitaLink.Api.Infrastructure.Http.InputRules.PersonNamePattern);
+        Assert.Equal(valid, KitaLink.Api.Infrastructure.Http.InputRules.IsPersonName(name.Trim()));
         Assert.Equal(valid, pattern.IsMatch(name));
-        Assert.Equal(KitaLink.Api.Facilities.InputRules.PersonNamePattern,
+        Assert.Equal(KitaLink.Api.Infrastructure.Http.InputRules.PersonNamePattern,
             Constraints(typeof(CreateChildRequest), nameof(CreateChildRequest.FirstName)).Pattern);
     }
 
@@ -103,8 +103,8 @@ public sealed class OpenApiContractTests
     [InlineData("Gruppe; --", false)]
     public void LabelPattern_AgreesWithTheValidator(string label, bool valid)
     {
-        var pattern = new System.Text.RegularExpressions.Regex(KitaLink.Api.Facilities.InputRules.LabelPattern);
-        Assert.Equal(valid, KitaLink.Api.Facilities.InputRules.IsLabel(label.Trim()));
+        var pattern = new System.Text.RegularExpressions.Regex(KitaLink.Api.Infrastructure.Http.InputRules.LabelPattern);
+        Assert.Equal(valid, KitaLink.Api.Infrastructure.Http.InputRules.IsLabel(label.Trim()));
         Assert.Equal(valid, pattern.IsMatch(label));
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Http;
 
 namespace KitaLink.Api.Guardians;

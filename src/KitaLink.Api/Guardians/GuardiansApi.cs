@@ -17,7 +17,7 @@ public static class GuardiansApi
     public static IEndpointRouteBuilder MapGuardians(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/facility/children/{childId:guid}/guardians")
-            .WithTags("Guardians")
+            .WithTag("Guardians", "People entitled to a child, with the email address the parent must register with.")
             .RequireAuthorization(Policies.Staff);
 
         group.MapPost("/", CreateAsync)
@@ -40,7 +40,8 @@ public static class GuardiansApi
             .WithDescription("Changes the given fields. Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards.")
             .WithValidation<UpdateGuardianRequest>()
             .HonoursIfMatch()
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .AnswersConflictOnConcurrentChange();
         return app;
     }
 

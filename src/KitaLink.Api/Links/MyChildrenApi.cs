@@ -6,6 +6,7 @@ using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -56,7 +57,7 @@ public static class MyChildrenApi
 {
     public static IEndpointRouteBuilder MapMyChildren(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/me/children").WithTags("Parent children").RequireAuthorization(Policies.Parent);
+        var group = app.MapGroup("/api/v1/me/children").WithTag("Parent children", "Children linked to the signed-in parent, and linking another child with its PIN pair.").RequireAuthorization(Policies.Parent);
 
         group.MapGet("", ListAsync)
             .ChecksTokenVersionInHandler()

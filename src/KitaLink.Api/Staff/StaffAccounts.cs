@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Audit;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;

@@ -90,7 +90,7 @@ public sealed class OpenApiContractV2Tests(KitaLinkFactory factory) : IClassFixt
     public async Task RequestSchemas_CarryPatterns_AndOnlyStrictRequestsForbidUnknownMembers()
     {
         var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
-        Assert.Equal(KitaLink.Api.Facilities.InputRules.PersonNamePattern,
+        Assert.Equal(KitaLink.Api.Infrastructure.Http.InputRules.PersonNamePattern,
             schemas.GetProperty("CreateChildRequest").GetProperty("properties").GetProperty("firstName").GetProperty("pattern").GetString());
         Assert.False(schemas.GetProperty("CreateChildRequest").TryGetProperty("additionalProperties", out _));
         Assert.False(schemas.GetProperty("ChildProfile").TryGetProperty("additionalProperties", out _));

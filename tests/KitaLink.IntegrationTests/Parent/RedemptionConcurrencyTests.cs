@@ -8,17 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace KitaLink.IntegrationTests.Parent;
 
 /// <summary>Single use under concurrency: exactly one of N parallel redemptions wins, and one email gets one account.</summary>
-/// <summary>Parallel redemptions hash many passwords at once: the queue holds them all, however busy the machine.</summary>
-public sealed class RedemptionConcurrencyFactory : KitaLinkFactory
-{
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Passwords:MaxQueuedHashes"] = "200",
-        ["Passwords:QueueTimeoutMilliseconds"] = "60000",
-    };
-}
-
-public sealed class RedemptionConcurrencyTests(RedemptionConcurrencyFactory factory) : IClassFixture<RedemptionConcurrencyFactory>
+public sealed class RedemptionConcurrencyTests(KitaLinkFactory factory) : IClassFixture<KitaLinkFactory>
 {
     private const int Parallel = 20;
 
