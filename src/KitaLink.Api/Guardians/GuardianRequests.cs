@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
 using FluentValidation;
 using KitaLink.Api.Infrastructure.Http;
 
 namespace KitaLink.Api.Guardians;
 
 /// <summary>A guardian as the parent gave their details to the facility. The email is stored as entered (trimmed).</summary>
+/// <remarks>Growable: unknown members are ignored (docs/integrators.md, "Compatibility").</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record CreateGuardianRequest(string Name, string Relationship, string Email);
 
 /// <summary>Changes the given fields. A changed email revokes a pending PIN pair (PIN 2 went to the old address).</summary>

@@ -4,6 +4,7 @@ using KitaLink.Api.Children;
 using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -34,7 +35,8 @@ public static class PinsApi
             .WithDescription("Makes a new PIN pair and revokes the guardian's previous pending pair. PIN 1 is returned (print it with the letter, or read it out); PIN 2 is emailed to the guardian's address in the same transaction and is never shown to staff. The pair's validity is configured per deployment; `expiresAt` in the answer is the expiry.")
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
             .FindsGuardianInScope()
-            .AnswersConflictOnConcurrentChange();
+            .AnswersConflictOnConcurrentChange()
+            .WithIdempotency();
         group.MapGet("/letter", GetLetterAsync)
             .WithName("getPinLetter")
             .WithSummary("Download the PIN 1 letter")
@@ -49,7 +51,8 @@ public static class PinsApi
             .WithRateLimits(RateLimitRules.PerAddress(RateLimitRules.Names.Pin2ResendPerAddress))
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.RateLimited, ErrorCodes.Conflict)
             .FindsGuardianInScope()
-            .AnswersConflictOnConcurrentChange();
+            .AnswersConflictOnConcurrentChange()
+            .WithIdempotency();
         group.MapDelete("/", RevokeAsync)
             .WithName("revokePins")
             .WithSummary("Revoke the pending PINs")

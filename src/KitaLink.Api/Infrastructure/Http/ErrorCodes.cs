@@ -25,4 +25,7 @@ public static class ErrorCodes
     public const string NotAcceptable = "not_acceptable";
     public const string ServiceUnavailable = "service_unavailable";
     public const string InternalError = "internal_error";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string RequestInProgress = "request_in_progress";
+    public const string PreconditionFailed = "precondition_failed";
 }

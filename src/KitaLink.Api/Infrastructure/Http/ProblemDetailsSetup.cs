@@ -48,6 +48,10 @@ public static class ProblemDetailsSetup
         problem.Instance ??= context.HttpContext.Request.Path;
         problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         context.HttpContext.Response.Headers.ContentLanguage = german ? "de" : "en";
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            BearerChallenge.Apply(context.HttpContext);
+        }
     }
 }
 
