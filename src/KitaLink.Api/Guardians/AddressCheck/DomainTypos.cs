@@ -46,14 +46,14 @@ public static class DomainTypos
     private static readonly FrozenSet<string> s_providers = Providers.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Mistyped top-level domains and what was meant. Only endings that are no real TLD, or almost never one in a parent's address.</summary>
-    private static readonly FrozenDictionary<string, string> s_tldTypos = new Dictionary<string, string>(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, string> s_tldTypos = new (string Typed, string Meant)[]
     {
-        ["con"] = "com", ["cmo"] = "com", ["cpm"] = "com", ["vom"] = "com", ["xom"] = "com", ["ocm"] = "com",
-        ["comm"] = "com", ["coom"] = "com", ["clm"] = "com", ["cim"] = "com", ["copm"] = "com",
-        ["dee"] = "de", ["ed"] = "de", ["dde"] = "de", ["ded"] = "de", ["dw"] = "de", ["fe"] = "de", ["xe"] = "de",
-        ["nett"] = "net", ["nte"] = "net", ["ner"] = "net", ["met"] = "net", ["ent"] = "net",
-        ["ogr"] = "org", ["rog"] = "org", ["orgg"] = "org", ["prg"] = "org",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+        ("con", "com"), ("cmo", "com"), ("cpm", "com"), ("vom", "com"), ("xom", "com"), ("ocm", "com"), ("comm", "com"),
+        ("coom", "com"), ("clm", "com"), ("cim", "com"), ("copm", "com"),
+        ("dee", "de"), ("ed", "de"), ("dde", "de"), ("ded", "de"), ("dw", "de"), ("fe", "de"), ("xe", "de"),
+        ("nett", "net"), ("nte", "net"), ("ner", "net"), ("met", "net"), ("ent", "net"),
+        ("ogr", "org"), ("rog", "org"), ("orgg", "org"), ("prg", "org"),
+    }.ToFrozenDictionary(t => t.Typed, t => t.Meant, StringComparer.Ordinal);
 
     /// <summary>True when the domain is one of the shipped providers (it receives mail; no DNS lookup needed).</summary>
     public static bool IsProvider(string domain) => s_providers.Contains(domain.ToLowerInvariant());
