@@ -2,6 +2,9 @@
 # Builds and runs every KitaLink test (unit and integration) against real PostgreSQL and prints one
 # summary line. Extra arguments go to `dotnet test`, e.g. --filter "FullyQualifiedName~StaffAuth".
 #
+# DNS: dnsmasq (installed here with apt-get if missing, like PostgreSQL); the tests start and stop their own
+# instance on 127.0.0.1 (scripts/dns.sh).
+#
 # PostgreSQL: the server in KITALINK_TEST_POSTGRES (an Npgsql connection string of a role that may
 # create databases, e.g. CI's service container), or else a throwaway cluster this script starts with
 # scripts/pg.sh (installed with apt-get if missing) and removes again. No Docker, no manual steps.
@@ -10,6 +13,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+scripts/dns.sh ensure
 
 if [[ -n "${KITALINK_TEST_POSTGRES:-}" ]]; then
   echo "PostgreSQL: the server in KITALINK_TEST_POSTGRES"

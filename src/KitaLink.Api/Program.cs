@@ -5,6 +5,7 @@ using KitaLink.Api.Auth;
 using KitaLink.Api.Children;
 using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians;
+using KitaLink.Api.Guardians.AddressCheck;
 using KitaLink.Api.Health;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
@@ -12,6 +13,7 @@ using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
 using KitaLink.Api.Links;
+using KitaLink.Api.Onboarding;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
 
@@ -36,6 +38,7 @@ builder.AddKitaLinkAuth();
 builder.AddKitaLinkMail();
 builder.AddKitaLinkParents();
 builder.AddKitaLinkPins();
+builder.AddKitaLinkAddressCheck();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
@@ -62,6 +65,7 @@ app.MapChildren();
 app.MapChildEvents();
 app.MapGuardians();
 app.MapPins();
+app.MapOnboarding();
 
 // `KitaLink.Api migrate` applies pending migrations and exits (one step per release in production).
 if (args is ["migrate"])

@@ -58,3 +58,29 @@ public sealed record EmailCheckReport(
             ? EmailCheckResult.SuspectConfirmed
             : MailServer == MailServerCheck.Unknown ? EmailCheckResult.CouldNotCheck : EmailCheckResult.Passed;
 }
+
+/// <summary>The snake_case words of the reasons, as the API writes them and the guardian row stores them.</summary>
+public static class EmailCheckWords
+{
+    public static string Of(EmailSuspectReason reason) => reason switch
+    {
+        EmailSuspectReason.DomainTypo => "domain_typo",
+        EmailSuspectReason.TldTypo => "tld_typo",
+        EmailSuspectReason.NoMailServer => "no_mail_server",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
+    public static string Of(EmailCheckResult result) => result switch
+    {
+        EmailCheckResult.NotChecked => "not_checked",
+        EmailCheckResult.Passed => "passed",
+        EmailCheckResult.CouldNotCheck => "could_not_check",
+        EmailCheckResult.SuspectConfirmed => "suspect_confirmed",
+        _ => throw new ArgumentOutOfRangeException(nameof(result), result, null),
+    };
+
+    public static IReadOnlyList<EmailSuspectReason> Parse(string stored) =>
+        stored.Length == 0
+            ? []
+            : stored.Split(',').Select(word => Enum.GetValues<EmailSuspectReason>().Single(r => Of(r) == word)).ToList();
+}

@@ -6,9 +6,11 @@ using KitaLink.Api.Auth;
 using KitaLink.Api.Children;
 using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians;
+using KitaLink.Api.Guardians.AddressCheck;
 using KitaLink.Api.Health;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Links;
+using KitaLink.Api.Onboarding;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
 
@@ -72,8 +74,14 @@ public static class OpenApiExamples
     };
     private static readonly PinView PinPending = new(PinStatus.Pending, PinPairId, Pin1, PinsExpire, 0, PinsCreated,
         null, null, PinsCreated, DeliverySent);
+    private static readonly EmailCheckView EmailPassed = new(EmailCheckResult.Passed, [], null, MailServerCheck.Mx,
+        ChildCreated.AddMinutes(2), null);
     private static readonly GuardianView Guardian = new(GuardianId, ChildId, "Julia Schneider", "Mutter", ParentEmail,
-        ChildCreated.AddMinutes(2), ChildCreated.AddMinutes(2), PinPending, []);
+        ChildCreated.AddMinutes(2), ChildCreated.AddMinutes(2), PinPending with
+        {
+            FailedAttempts = 1,
+            WrongEmailAttempts = [new WrongEmailAttemptView("ju***@exmaple.com", At("2026-11-24T18:40:02Z"))],
+        }, [], EmailPassed);
     private static readonly ChildProfile Child = new(ChildId, "Mia", "Schneider", new DateOnly(2022, 3, 14), "Marienkäfer",
         ChildStatus.Active, ChildCreated, ChildCreated, [Guardian]);
 
@@ -153,6 +161,19 @@ public static class OpenApiExamples
                 }),
         ], 1030),
         [typeof(HealthResponse)] = new HealthResponse("healthy"),
+        [typeof(OnboardingOverview)] = new OnboardingOverview(
+            new OnboardingCounts(NoPins: 3, Pending: 12, MailQueued: 1, MailFailed: 1, AddressSuspect: 1, WrongEmailTried: 1, Locked: 0,
+                Expired: 2, Linked: 57),
+            78,
+            [
+                new OnboardingItem(SiblingId, "Leon", "Schneider", "Igel", Guid.Parse("0193a5f3-4e5f-7061-b273-8d9e0f1a2b3c"), "Thomas Schneider",
+                    "thomas.schneider@example.com", OnboardingState.NoPins, OnboardingAction.CreatePins,
+                    OnboardingStates.ActionText(OnboardingState.NoPins, german: false), 0),
+                new OnboardingItem(ChildId, "Mia", "Schneider", "Marienkäfer", GuardianId, "Julia Schneider", ParentEmail,
+                    OnboardingState.WrongEmailTried, OnboardingAction.CorrectAddressAndCreatePins,
+                    OnboardingStates.ActionText(OnboardingState.WrongEmailTried, german: false), 1),
+            ],
+            "WyJTY2huZWlkZXIiLCJNaWEiLCIwMTkzYTVmMy0xYjJjLTdkM2UtOGY0MC01YTZiN2M4ZDllMGYiLCIwMTkzYTVmMy0zZDRlLTdmNTAtYTE2Mi03YzhkOWUwZjFhMmIiXQ"),
     };
 
     /// <summary>Success bodies that differ per operation and status.</summary>
@@ -168,6 +189,7 @@ public static class OpenApiExamples
         {
             Email = "julia.schneider@example.org",
             UpdatedAt = At("2026-11-24T10:02:00Z"),
+            EmailCheck = EmailPassed with { MailServer = MailServerCheck.AddressRecord, CheckedAt = At("2026-11-24T10:02:00Z") },
             Pin = PinPending with
             {
                 Status = PinStatus.Revoked,
@@ -175,6 +197,8 @@ public static class OpenApiExamples
                 ExpiresAt = null,
                 EndedAt = At("2026-11-24T10:02:00Z"),
                 RevocationReason = PinRevocationReason.EmailChanged,
+                FailedAttempts = 0,
+                WrongEmailAttempts = [],
             },
         },
         [("createFacilityStaff", 201)] = Educator,
@@ -191,6 +215,7 @@ public static class OpenApiExamples
         [typeof(UpdateChildRequest)] = new UpdateChildRequest(FirstName: " "),
         [typeof(ChildListQuery)] = new ChildListQuery("gone", null, null, 500, null),
         [typeof(ChildEventsQuery)] = new ChildEventsQuery(0, null),
+        [typeof(OnboardingQuery)] = new OnboardingQuery(null, "done", null, null),
         [typeof(ChangePasswordRequest)] = new ChangePasswordRequest(ParentPassword, ParentPassword),
         [typeof(PasswordResetConfirmRequest)] = new PasswordResetConfirmRequest("Xq3vL8pR2mT7wK9zB4nC6dF1gH5jY0sA2eU8iO3aZ7c", "kurz"),
         [typeof(UpdateGuardianRequest)] = new UpdateGuardianRequest(Email: "julia.schneider@"),
@@ -221,6 +246,8 @@ public static class OpenApiExamples
         ["offset"] = 0,
         ["before"] = 1030,
         ["lang"] = "de",
+        ["state"] = "mail_failed",
+        ["cursor"] = "WyJTY2huZWlkZXIiLCJNaWEiLCIwMTkzYTVmMy0xYjJjLTdkM2UtOGY0MC01YTZiN2M4ZDllMGYiLCIwMTkzYTVmMy0zZDRlLTdmNTAtYTE2Mi03YzhkOWUwZjFhMmIiXQ",
     };
 
     /// <summary>Every request body example (tests check that each passes its validator).</summary>
