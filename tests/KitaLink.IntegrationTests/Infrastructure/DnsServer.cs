@@ -101,7 +101,8 @@ public static class DnsServer
                 {
                     try
                     {
-                        process.Kill();
+                        // The whole tree: as root, dnsmasq is a child of runuser.
+                        process.Kill(entireProcessTree: true);
                         process.WaitForExit(5000);
                         Directory.Delete(folder, recursive: true);
                     }
@@ -114,7 +115,7 @@ public static class DnsServer
             last = new InvalidOperationException($"dnsmasq did not answer on port {port} (exited: {process.HasExited}).");
             if (!process.HasExited)
             {
-                process.Kill();
+                process.Kill(entireProcessTree: true);
             }
         }
         throw last!;
