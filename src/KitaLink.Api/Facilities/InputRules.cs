@@ -12,8 +12,8 @@ public static class InputRules
 
     /// <summary>
     /// A plausible single mailbox address: one <c>@</c>, a local part of at most 64 characters, a dotted
-    /// domain, no whitespace or display name, within the RFC 5321/5322 limits of <c>EmailSyntax</c>. Only the
-    /// shape is checked here; typos and the mail domain are the guardian address check's part.
+    /// domain, no whitespace or display name. Only the shape is checked here; the stricter RFC 5321 domain
+    /// limits, typos and the mail domain are the guardian address check's part (<c>GuardianEmailCheck</c>).
     /// </summary>
     public static bool IsPlausibleEmail(string? email)
     {
@@ -38,8 +38,7 @@ public static class InputRules
         }
         // MailAddress would also accept "Name <a@b.de>"; requiring the parsed address to be the whole
         // input rejects display names, comments and quoting tricks.
-        return IsLatinScript(trimmed) && MailAddress.TryCreate(trimmed, out var parsed) && parsed.Address == trimmed
-            && Guardians.AddressCheck.EmailSyntax.IsWithinRfcLimits(trimmed);
+        return IsLatinScript(trimmed) && MailAddress.TryCreate(trimmed, out var parsed) && parsed.Address == trimmed;
     }
 
     /// <summary>

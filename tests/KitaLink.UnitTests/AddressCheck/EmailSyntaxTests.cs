@@ -1,11 +1,14 @@
 using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians.AddressCheck;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
 
 namespace KitaLink.UnitTests.AddressCheck;
 
 public sealed class EmailSyntaxTests
 {
-    /// <summary>Addresses the allow-list accepted before the RFC limits were added; they stay accepted.</summary>
+    /// <summary>Addresses the allow-list accepted before the address check; within the RFC limits too.</summary>
     [Theory]
     [InlineData("eltern@gmail.com")]
     [InlineData("Julia.Schneider+Kita@GoogleMail.com")]
@@ -22,10 +25,12 @@ public sealed class EmailSyntaxTests
     }
 
     [Fact]
-    public void LabelOf63_IsAccepted_64_IsNot()
+    public void LabelOf63_IsWithinTheLimits_64_IsNot_ButTheAllowListStillAcceptsIt()
     {
-        Assert.True(InputRules.IsPlausibleEmail($"a@{new string('a', 63)}.de"));
-        Assert.False(InputRules.IsPlausibleEmail($"a@{new string('a', 64)}.de"));
+        Assert.True(EmailSyntax.IsWithinRfcLimits($"a@{new string('a', 63)}.de"));
+        Assert.False(EmailSyntax.IsWithinRfcLimits($"a@{new string('a', 64)}.de"));
+        // The edge keeps its allow-list: what it accepted before the check stays accepted.
+        Assert.True(InputRules.IsPlausibleEmail($"a@{new string('a', 64)}.de"));
     }
 
     [Fact]
@@ -36,7 +41,7 @@ public sealed class EmailSyntaxTests
     }
 
     [Fact]
-    public void DomainLongerThan253_IsRefused()
+    public void DomainLongerThan253_IsOutsideTheLimits()
     {
         var label = new string('a', 60);
         var domain = string.Join('.', label, label, label, label) + ".de"; // 4*60+3+3 = 246
@@ -54,9 +59,15 @@ public sealed class EmailSyntaxTests
     [InlineData("a@gmx")]
     [InlineData("a@")]
     [InlineData("@gmx.de")]
-    public void OutsideTheRfcLimits_IsRefused(string email)
+    public void OutsideTheRfcLimits(string email) => Assert.False(EmailSyntax.IsWithinRfcLimits(email));
+
+    [Fact]
+    public async Task DomainOutsideTheLimits_IsNoMailServer_WithoutAskingTheDns()
     {
-        Assert.False(EmailSyntax.IsWithinRfcLimits(email));
-        Assert.False(InputRules.IsPlausibleEmail(email));
+        var dns = Substitute.For<DnsClient.IDnsQuery>();
+        var check = new GuardianEmailCheck(Options.Create(new EmailCheckOptions()), new MailDomainLookup(dns, TimeSpan.FromSeconds(1)), new FakeTimeProvider());
+        var report = await check.CheckAsync($"a@{new string('b', 64)}.de", default);
+        Assert.Equal([EmailSuspectReason.NoMailServer], report.Reasons);
+        Assert.Empty(dns.ReceivedCalls());
     }
 }

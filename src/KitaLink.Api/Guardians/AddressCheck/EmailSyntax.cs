@@ -3,11 +3,13 @@ using System.Globalization;
 namespace KitaLink.Api.Guardians.AddressCheck;
 
 /// <summary>
-/// The RFC 5321/5322 limits an address must keep to be deliverable, on top of the shape rules of
+/// The RFC 5321/5322 limits an address must keep to be deliverable, beyond the shape rules of
 /// <c>InputRules.IsPlausibleEmail</c> (one <c>@</c>, local part of at most 64 characters, at most 254 in
-/// all, dotted domain, Latin script): the local part is a dot-atom without leading, trailing or doubled
-/// dots; the domain, in its ASCII (IDNA) form, has at most 253 characters, labels of 1-63 letters, digits
-/// and inner hyphens, and a top-level domain that is not all digits.
+/// all, dotted domain, Latin script), which stay the edge's allow-list unchanged: the local part is a
+/// dot-atom without leading, trailing or doubled dots; the domain, in its ASCII (IDNA) form, has at most 253
+/// characters, labels of 1-63 letters, digits and inner hyphens, and a top-level domain that is not all
+/// digits. An accepted address outside these limits cannot be a DNS name: the address check reports
+/// <c>no_mail_server</c> for it without asking the DNS.
 /// </summary>
 public static class EmailSyntax
 {

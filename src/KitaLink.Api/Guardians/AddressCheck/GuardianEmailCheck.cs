@@ -31,8 +31,7 @@ public sealed class EmailCheckOptions
 /// <summary>
 /// The address check of a guardian email (the spec's "Email addresses entered by staff"): likely provider
 /// and top-level-domain typos with a suggestion (<see cref="DomainTypos"/>), and whether the domain can
-/// receive mail (<see cref="MailDomainLookup"/>). The syntax limits are checked before, at the edge
-/// (<see cref="EmailSyntax"/>). A DNS failure only makes the result "could not check": it never refuses an
+/// receive mail (<see cref="MailDomainLookup"/>, after the RFC 5321 domain limits of <see cref="EmailSyntax"/>). A DNS failure only makes the result "could not check": it never refuses an
 /// address and never holds a request longer than the DNS timeout.
 /// </summary>
 public sealed class GuardianEmailCheck(IOptions<EmailCheckOptions> options, MailDomainLookup? lookup, TimeProvider time)
@@ -73,6 +72,11 @@ public sealed class GuardianEmailCheck(IOptions<EmailCheckOptions> options, Mail
         if (DomainTypos.IsProvider(domain))
         {
             return MailServerCheck.KnownProvider;
+        }
+        if (!EmailSyntax.IsWithinRfcLimits("x@" + domain))
+        {
+            // Not a name the DNS can hold (label over 63 characters, underscore, ...): no server can receive for it.
+            return MailServerCheck.None;
         }
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(domain, out var cached) && cached.Until > now)
