@@ -21,7 +21,7 @@ public sealed class EmailCheckOptions
 
     /// <summary>Budget of one lookup (MX, then A and AAAA together). Past it the result is "could not check".</summary>
     [Range(50, 10_000)]
-    public int DnsTimeoutMilliseconds { get; set; } = 800;
+    public int DnsTimeoutMilliseconds { get; set; } = 500;
 
     /// <summary>How long a definite DNS answer (mail server or none) is reused for the same domain.</summary>
     [Range(0, 1440)]
