@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;

@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using FluentValidation;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Mvc;
 

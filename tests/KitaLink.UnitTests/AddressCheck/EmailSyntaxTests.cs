@@ -1,5 +1,5 @@
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians.AddressCheck;
+using KitaLink.Api.Infrastructure.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
