@@ -6,11 +6,13 @@ namespace KitaLink.Api.Guardians;
 
 /// <summary>A guardian as the parent gave their details to the facility. The email is stored as entered (trimmed).</summary>
 /// <remarks>Growable: unknown members are ignored (docs/integrators.md, "Compatibility").</remarks>
+/// <param name="ConfirmSuspectEmail">Keep an address the check answered with <c>email_suspect</c> (staff checked it with the parent). Audited.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record CreateGuardianRequest(string Name, string Relationship, string Email);
+public sealed record CreateGuardianRequest(string Name, string Relationship, string Email, bool? ConfirmSuspectEmail = null);
 
 /// <summary>Changes the given fields. A changed email revokes a pending PIN pair (PIN 2 went to the old address).</summary>
-public sealed record UpdateGuardianRequest(string? Name = null, string? Relationship = null, string? Email = null);
+/// <param name="ConfirmSuspectEmail">Keep a new address the check answered with <c>email_suspect</c> (staff checked it with the parent). Audited.</param>
+public sealed record UpdateGuardianRequest(string? Name = null, string? Relationship = null, string? Email = null, bool? ConfirmSuspectEmail = null);
 
 internal static class GuardianRules
 {
