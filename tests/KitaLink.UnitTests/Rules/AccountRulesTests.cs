@@ -23,6 +23,8 @@ public sealed class AccountRulesTests
         Assert.NotEqual(Guid.Empty, account.Id);
         Assert.Equal(0, account.TokenVersion);
         Assert.Null(account.PasswordChangedAt);
+        // No password until one is set: an empty hash verifies nothing (a non-empty placeholder would not even parse).
+        Assert.Empty(account.PasswordHash);
     }
 
     [Fact]
@@ -84,6 +86,7 @@ public sealed class AccountRulesTests
         Assert.Equal(s_now, staff.CreatedAt);
         Assert.NotEqual(Guid.Empty, staff.Id);
         Assert.Equal(0, staff.TokenVersion);
+        Assert.Empty(staff.PasswordHash);
     }
 
     [Fact]
