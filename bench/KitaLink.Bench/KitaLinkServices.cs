@@ -1,6 +1,9 @@
+using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Pins;
 
 namespace KitaLink.Bench;
 
@@ -25,6 +28,10 @@ public static class KitaLinkServices
         builder.AddKitaLinkData();
         builder.AddKitaLinkSecurity();
         builder.AddKitaLinkAuth();
+        builder.AddKitaLinkAudit();
+        builder.AddKitaLinkPins();
+        // The outbox writer only: mail is delivered by the running API's sender, never by this tool.
+        builder.Services.AddScoped<MailOutbox>();
         return builder.Build();
     }
 }

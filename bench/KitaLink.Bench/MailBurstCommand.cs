@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Pins;
 using Microsoft.EntityFrameworkCore;
 
 namespace KitaLink.Bench;
@@ -34,7 +35,7 @@ public static class MailBurstCommand
         var expires = startedAt.AddDays(14);
         foreach (var r in recipients)
         {
-            var content = MailTemplates.Pin2(new Pin2MailModel(r.Name, r.ChildFirstName, facilityNames[r.FacilityId], "ABCD-EFGH", expires));
+            var content = Pin2Mail.Content(new Pin2MailModel(r.Name, r.ChildFirstName, facilityNames[r.FacilityId], "ABCD-EFGH", expires));
             outbox.Enqueue(OutboxMessageKind.Pin2, r.Email, content).About(r.FacilityId, r.ChildId, r.Id);
         }
         await db.SaveChangesAsync();

@@ -1,7 +1,6 @@
 using KitaLink.Api.Children;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians;
-using KitaLink.Api.Infrastructure.Pdf;
+using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,4 @@
 using KitaLink.Api.Infrastructure.Http;
-using KitaLink.Api.Links;
 using KitaLink.Api.Pins;
 
 namespace KitaLink.UnitTests;
@@ -13,8 +12,16 @@ public sealed class PinCheckTests
         Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), GuardianEmail, "protected", new byte[32], new byte[32],
         Guid.NewGuid(), s_now.AddDays(-1), TimeSpan.FromDays(14));
 
-    private static PinCheckResult Evaluate(PinPair? pair, bool pin2Matches, string email = GuardianEmail, DateTimeOffset? at = null) =>
-        PinCheck.Evaluate(pair, pin2Matches, email, GuardianEmail, at ?? s_now);
+    /// <summary>The check, then what the redemption does with its result: count the attempt on the pair.</summary>
+    private static PinCheckResult Evaluate(PinPair? pair, bool pin2Matches, string email = GuardianEmail, DateTimeOffset? at = null)
+    {
+        var result = PinCheck.Evaluate(pair, pin2Matches, email, GuardianEmail, at ?? s_now);
+        if (result.AttemptCounted)
+        {
+            Assert.Equal(result.LockedNow, pair!.RecordFailedAttempt(at ?? s_now));
+        }
+        return result;
+    }
 
     [Fact]
     public void UnknownPin1_IsInvalid_WithoutCountingAnything() =>
@@ -27,6 +34,25 @@ public sealed class PinCheckTests
         var result = Evaluate(pair, pin2Matches: false);
         Assert.Equal(new PinCheckResult(PinVerdict.Invalid, AttemptCounted: true), result);
         Assert.Equal(1, pair.FailedAttempts);
+    }
+
+    [Theory]
+    [InlineData(false, "Eltern.Mueller@gmail.com")]
+    [InlineData(true, "someone@else.example")]
+    [InlineData(true, "Eltern.Mueller@gmail.com")]
+    public void Evaluate_ChangesNothingOnThePair_TheCallerCountsTheAttempt(bool pin2Matches, string email)
+    {
+        var pair = NewPair();
+        for (var i = 1; i < PinPair.MaxFailedAttempts; i++)
+        {
+            pair.RecordFailedAttempt(s_now);
+        }
+
+        var result = PinCheck.Evaluate(pair, pin2Matches, email, GuardianEmail, s_now);
+
+        Assert.Equal(PinPair.MaxFailedAttempts - 1, pair.FailedAttempts);
+        Assert.Equal(PinStatus.Pending, pair.StatusAt(s_now));
+        Assert.Equal(result.AttemptCounted, result.LockedNow);
     }
 
     [Fact]

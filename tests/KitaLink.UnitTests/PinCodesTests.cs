@@ -1,4 +1,5 @@
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Pins;
 
 namespace KitaLink.UnitTests;
 

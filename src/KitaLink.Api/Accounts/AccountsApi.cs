@@ -1,10 +1,10 @@
 using FluentValidation;
 using KitaLink.Api.Auth;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Links;
+using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -37,7 +37,7 @@ public static class AccountsApi
 {
     public static IEndpointRouteBuilder MapParentAccounts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/accounts").WithTags("Parent registration").AllowAnonymous();
+        var group = app.MapGroup("/api/v1/accounts").WithTag("Parent registration", "The first child: account, password and link created in one step with PIN 1 and PIN 2.").AllowAnonymous();
         group.MapPost("", RegisterAsync)
             .WithName("registerParent")
             .WithSummary("Register with PIN 1 and PIN 2")

@@ -37,7 +37,7 @@ public static class MeApi
 {
     public static IEndpointRouteBuilder MapMe(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/me").WithTags("Parent account").RequireAuthorization(Policies.Parent);
+        var group = app.MapGroup("/api/v1/me").WithTag("Parent account", "The signed-in parent's own account.").RequireAuthorization(Policies.Parent);
 
         group.MapGet("", GetAsync)
             .ChecksTokenVersionInHandler()
@@ -91,16 +91,10 @@ public static class MeApi
     {
         var attempt = await credentials.CheckByIdAsync(user.UserId(), request.Password, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (account, verified) = await credentials.SettleConfirmationAsync(attempt, request.Password, PasswordCheckPurpose.DeleteAccount, cancellationToken);
+        var (account, refusal) = await credentials.ConfirmAsync(attempt, request.Password, PasswordCheckPurpose.DeleteAccount, cancellationToken);
         if (account is null)
         {
-            return ApiProblem.Of(ErrorCodes.Unauthenticated);
-        }
-        if (!verified)
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+            return refusal!;
         }
 
         var links = await db.ChildLinks.AsNoTracking()
@@ -144,16 +138,10 @@ public static class MeApi
         var attempt = await credentials.CheckByIdAsync(user.UserId(), request.CurrentPassword, cancellationToken);
         var newHash = attempt.LooksRight ? await hashing.HashAsync(request.NewPassword, cancellationToken) : null;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (account, verified) = await credentials.SettleConfirmationAsync(attempt, request.CurrentPassword, PasswordCheckPurpose.ChangePassword, cancellationToken);
+        var (account, refusal) = await credentials.ConfirmAsync(attempt, request.CurrentPassword, PasswordCheckPurpose.ChangePassword, cancellationToken);
         if (account is null)
         {
-            return ApiProblem.Of(ErrorCodes.Unauthenticated);
-        }
-        if (!verified)
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+            return refusal!;
         }
         // Null only when the current password was changed to the presented one between the two steps.
         newHash ??= await hashing.HashAsync(request.NewPassword, cancellationToken);

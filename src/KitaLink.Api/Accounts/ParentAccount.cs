@@ -3,7 +3,7 @@ using KitaLink.Api.Auth;
 namespace KitaLink.Api.Accounts;
 
 /// <summary>A parent's app account. Created only together with its first child link.</summary>
-public sealed class ParentAccount : IPasswordCredential
+public sealed class ParentAccount : LoginLockout, IPasswordCredential
 {
     private ParentAccount() { }
 
@@ -28,8 +28,6 @@ public sealed class ParentAccount : IPasswordCredential
     /// <summary>Bumped on logout, password change and reset: access tokens carrying an older version stop working.</summary>
     public int TokenVersion { get; private set; }
 
-    public int FailedLoginCount { get; private set; }
-    public DateTimeOffset? LockedUntil { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? PasswordChangedAt { get; private set; }
 
@@ -46,22 +44,4 @@ public sealed class ParentAccount : IPasswordCredential
     public void UpgradePasswordHash(string hash) => PasswordHash = hash;
 
     public void RevokeTokens() => TokenVersion++;
-
-    public bool IsLockedOut(DateTimeOffset now) => LockedUntil is { } until && until > now;
-
-    public void RecordFailedLogin(DateTimeOffset now, int maxAttempts, TimeSpan lockout)
-    {
-        FailedLoginCount++;
-        if (FailedLoginCount >= maxAttempts)
-        {
-            LockedUntil = now + lockout;
-            FailedLoginCount = 0;
-        }
-    }
-
-    public void RecordSuccessfulLogin()
-    {
-        FailedLoginCount = 0;
-        LockedUntil = null;
-    }
 }

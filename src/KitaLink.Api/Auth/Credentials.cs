@@ -1,6 +1,6 @@
 using FluentValidation;
 using KitaLink.Api.Accounts;
-using KitaLink.Api.Facilities;
+using KitaLink.Api.Infrastructure.Http;
 
 namespace KitaLink.Api.Auth;
 

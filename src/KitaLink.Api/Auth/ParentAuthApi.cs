@@ -2,7 +2,6 @@ using System.Security.Claims;
 using FluentValidation;
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Audit;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
@@ -52,7 +51,7 @@ public static class ParentAuthApi
 
     public static IEndpointRouteBuilder MapParentAuth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/auth").WithTags("Parent authentication");
+        var group = app.MapGroup("/api/v1/auth").WithTag("Parent authentication", "Sign-in, rotating refresh tokens, sign-out everywhere and password reset.");
 
         group.MapPost("/token", IssueTokenAsync)
             .AllowAnonymous()

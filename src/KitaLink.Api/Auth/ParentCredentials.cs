@@ -1,6 +1,7 @@
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -68,12 +69,27 @@ public sealed class ParentCredentials(KitaLinkDbContext db, PasswordChecks check
     }
 
     /// <summary>
-    /// Step 2 of a confirmation inside a session, in the caller's transaction. <c>Account</c> is the locked
-    /// account (null when it was deleted meanwhile), <c>Verified</c> whether the password counts as right.
+    /// Step 2 of a confirmation inside a session (<c>DELETE /me</c>, <c>POST /me/password</c>), in the caller's
+    /// transaction: the locked account when the password counts as right, otherwise the problem to answer with.
+    /// A wrong password is counted and audited, and that is committed here, since the caller changes nothing.
     /// </summary>
-    public Task<(ParentAccount? Account, bool Verified)> SettleConfirmationAsync(
-        PasswordAttempt attempt, string password, PasswordCheckPurpose purpose, CancellationToken cancellationToken) =>
-        SettleAsync(attempt, password, purpose, cancellationToken);
+    public async Task<(ParentAccount? Account, ApiProblem? Problem)> ConfirmAsync(
+        PasswordAttempt attempt, string password, PasswordCheckPurpose purpose, CancellationToken cancellationToken)
+    {
+        var (account, verified) = await SettleAsync(attempt, password, purpose, cancellationToken);
+        if (account is null)
+        {
+            // Deleted between token check and now.
+            return (null, ApiProblem.Of(ErrorCodes.Unauthenticated));
+        }
+        if (!verified)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            return (null, ApiProblem.Of(ErrorCodes.InvalidCredentials));
+        }
+        return (account, null);
+    }
 
     private async Task<(ParentAccount? Account, bool Verified)> SettleAsync(
         PasswordAttempt attempt, string password, PasswordCheckPurpose purpose, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using FluentValidation;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Mvc;
 

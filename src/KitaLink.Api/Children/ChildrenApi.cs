@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using KitaLink.Api.Audit;
-using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,7 +41,7 @@ public static class ChildrenApi
     public static IEndpointRouteBuilder MapChildren(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/facility/children")
-            .WithTags("Children")
+            .WithTag("Children", "The facility's children, the child profile (the help desk view per guardian) and the child's audit trail.")
             .RequireAuthorization(Policies.Staff);
 
         group.MapGet("/", ListAsync)

@@ -27,7 +27,7 @@ public static class FacilitiesApi
     public static IEndpointRouteBuilder MapFacilities(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/facilities")
-            .WithTags("Operator")
+            .WithTag("Operator", "Facilities and their first admins. Role `operator`; never any child data.")
             .RequireAuthorization(Policies.Operator);
 
         group.MapGet("/", ListAsync)

@@ -1,5 +1,5 @@
 using FluentValidation;
-using KitaLink.Api.Facilities;
+using KitaLink.Api.Infrastructure.Http;
 
 namespace KitaLink.Api.Guardians;
 

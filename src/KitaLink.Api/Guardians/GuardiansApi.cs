@@ -16,7 +16,7 @@ public static class GuardiansApi
     public static IEndpointRouteBuilder MapGuardians(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/facility/children/{childId:guid}/guardians")
-            .WithTags("Guardians")
+            .WithTag("Guardians", "People entitled to a child, with the email address the parent must register with.")
             .RequireAuthorization(Policies.Staff);
 
         group.MapPost("/", CreateAsync)
@@ -35,7 +35,8 @@ public static class GuardiansApi
             .WithSummary("Update a guardian")
             .WithDescription("Changes the given fields. Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards.")
             .WithValidation<UpdateGuardianRequest>()
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .AnswersConflictOnConcurrentChange();
         return app;
     }
 
@@ -138,15 +139,8 @@ public static class GuardiansApi
                 // PIN 2 of a pending pair went to the old address; that pair must not link anyone.
                 await issuance.RevokePendingAsync(guardian, PinRevocationReason.EmailChanged, cancellationToken);
             }
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                // The pending pair was redeemed or locked by a parent at this very moment.
-                return ApiProblem.Of(ErrorCodes.Conflict);
-            }
+            // A pending pair redeemed or locked by a parent at this very moment fails the save: conflict.
+            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));

@@ -1,3 +1,4 @@
+using KitaLink.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -16,7 +17,7 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
+        var group = app.MapGroup("/health").WithTag("Health", "Probes for orchestrators and load balancers.").AllowAnonymous().DisableRateLimiting();
         group.MapGet("/live", Live)
             .WithName("getLiveness")
             .WithSummary("Liveness probe")

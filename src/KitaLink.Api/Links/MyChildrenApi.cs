@@ -4,6 +4,7 @@ using KitaLink.Api.Accounts;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,7 +32,7 @@ public static class MyChildrenApi
 {
     public static IEndpointRouteBuilder MapMyChildren(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/me/children").WithTags("Parent children").RequireAuthorization(Policies.Parent);
+        var group = app.MapGroup("/api/v1/me/children").WithTag("Parent children", "Children linked to the signed-in parent, and linking another child with its PIN pair.").RequireAuthorization(Policies.Parent);
 
         group.MapGet("", ListAsync)
             .ChecksTokenVersionInHandler()

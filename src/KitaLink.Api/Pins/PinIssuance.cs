@@ -6,7 +6,6 @@ using KitaLink.Api.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace KitaLink.Api.Pins;
 
@@ -72,12 +71,12 @@ public sealed class PinIssuance(
                 staffId,
                 now,
                 TimeSpan.FromDays(options.Value.ValidityDays));
-            var message = outbox.Enqueue(OutboxMessageKind.Pin2, guardian.Email, MailTemplates.Pin2(
+            var message = outbox.Enqueue(OutboxMessageKind.Pin2, guardian.Email, Pin2Mail.Content(
                     new Pin2MailModel(guardian.Name, child.FirstName, facility.Name, PinCodes.Format(pin2), pair.ExpiresAt)))
                 .About(guardian.FacilityId, guardian.ChildId, guardian.Id, pair.Id);
             pair.AttachPin2Message(message.Id);
             db.PinPairs.Add(pair);
-            var created = audit.Record(AuditActions.PinsCreated, e => Describe(e, guardian, pair.Id), new Dictionary<string, string>
+            var created = audit.RecordPairEvent(AuditActions.PinsCreated, pair, new Dictionary<string, string>
             {
                 ["expiresAt"] = pair.ExpiresAt.ToString("O"),
                 ["pin2SentTo"] = guardian.Email,
@@ -91,7 +90,7 @@ public sealed class PinIssuance(
                 await transaction.CommitAsync(cancellationToken);
                 return new IssuedPins(pair, PinCodes.Format(pin1), message);
             }
-            catch (DbUpdateException ex) when (attempt < MaxPin1Attempts && IsPin1Collision(ex))
+            catch (DbUpdateException ex) when (attempt < MaxPin1Attempts && UniqueIndexes.CodeOf(db, ex) == UniqueIndexes.Pin1Taken)
             {
                 // The staged revocation of the old pair stays and commits with the next attempt.
                 db.Entry(pair).State = EntityState.Detached;
@@ -133,11 +132,11 @@ public sealed class PinIssuance(
         }
 
         var pin2 = codes.Next();
-        var message = outbox.Enqueue(OutboxMessageKind.Pin2, guardian.Email, MailTemplates.Pin2(
+        var message = outbox.Enqueue(OutboxMessageKind.Pin2, guardian.Email, Pin2Mail.Content(
                 new Pin2MailModel(guardian.Name, child.FirstName, facility.Name, PinCodes.Format(pin2), pair.ExpiresAt)))
             .About(guardian.FacilityId, guardian.ChildId, guardian.Id, pair.Id);
         pair.ReplacePin2(protector.Pin2Hash(pin2), message.Id, now);
-        audit.Record(AuditActions.Pin2Reissued, e => Describe(e, guardian, pair.Id), new Dictionary<string, string>
+        audit.RecordPairEvent(AuditActions.Pin2Reissued, pair, new Dictionary<string, string>
         {
             ["pin2SentTo"] = guardian.Email,
         });
@@ -195,7 +194,7 @@ public sealed class PinIssuance(
         foreach (var pair in pending)
         {
             pair.Revoke(reason, now);
-            audit.Record(AuditActions.PinsRevoked, e => Describe(e, guardian, pair.Id), new Dictionary<string, string>
+            audit.RecordPairEvent(AuditActions.PinsRevoked, pair, new Dictionary<string, string>
             {
                 ["reason"] = ReasonName(reason),
             });
@@ -219,24 +218,5 @@ public sealed class PinIssuance(
     {
         var now = time.GetUtcNow();
         return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
-    }
-
-    private static void Describe(AuditEvent e, Guardian guardian, Guid pairId)
-    {
-        e.FacilityId = guardian.FacilityId;
-        e.ChildId = guardian.ChildId;
-        e.GuardianId = guardian.Id;
-        e.PinPairId = pairId;
-    }
-
-    private bool IsPin1Collision(DbUpdateException exception)
-    {
-        if (exception.InnerException is not PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } postgres)
-        {
-            return false;
-        }
-        var index = db.Model.FindEntityType(typeof(PinPair))!.GetIndexes()
-            .Single(i => i.IsUnique && i.Properties is [{ Name: nameof(PinPair.Pin1Lookup) }]);
-        return postgres.ConstraintName == index.GetDatabaseName();
     }
 }

@@ -4,11 +4,9 @@ using KitaLink.Api.Children;
 using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
-using KitaLink.Api.Infrastructure.Pdf;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace KitaLink.Api.Pins;
 
@@ -24,24 +22,18 @@ public sealed record Pin2ReissuedResponse(Guid PinPairId, DateTimeOffset Expires
 /// <summary>The PIN process on the staff side: create, print, resend PIN 2, revoke.</summary>
 public static class PinsApi
 {
-    public static WebApplicationBuilder AddKitaLinkPins(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<PinCodeSource>();
-        builder.Services.AddScoped<PinIssuance>();
-        return builder;
-    }
-
     public static IEndpointRouteBuilder MapPins(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/facility/children/{childId:guid}/guardians/{guardianId:guid}/pins")
-            .WithTags("PINs")
+            .WithTag("PINs", "Staff side of the PIN process: create a pair (PIN 1 returned, PIN 2 emailed), print the letter, send a new PIN 2, revoke.")
             .RequireAuthorization(Policies.Staff);
 
         group.MapPost("/", CreateAsync)
             .WithName("createPins")
             .WithSummary("Create PINs for a guardian")
-            .WithDescription("Makes a new PIN pair and revokes the guardian's previous pending pair. PIN 1 is returned (print it with the letter, or read it out); PIN 2 is emailed to the guardian's address in the same transaction and is never shown to staff. The pair is valid for 14 days unless the deployment configures otherwise.")
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
+            .WithDescription("Makes a new PIN pair and revokes the guardian's previous pending pair. PIN 1 is returned (print it with the letter, or read it out); PIN 2 is emailed to the guardian's address in the same transaction and is never shown to staff. The pair's validity is configured per deployment; `expiresAt` in the answer is the expiry.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .AnswersConflictOnConcurrentChange();
         group.MapGet("/letter", GetLetterAsync)
             .WithName("getPinLetter")
             .WithSummary("Download the PIN 1 letter")
@@ -53,12 +45,14 @@ public static class PinsApi
             .WithSummary("Send a new PIN 2")
             .WithDescription("Emails a new PIN 2 for the pending pair (e.g. the first email was lost); the old PIN 2 stops working, PIN 1 and the printed letter stay valid. Limited per guardian per hour (429 with Retry-After). 404 when no pair is pending.")
             .WithRateLimits(RateLimitRules.PerAddress(RateLimitRules.Names.Pin2ResendPerAddress))
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.RateLimited, ErrorCodes.Conflict);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.RateLimited, ErrorCodes.Conflict)
+            .AnswersConflictOnConcurrentChange();
         group.MapDelete("/", RevokeAsync)
             .WithName("revokePins")
             .WithSummary("Revoke the pending PINs")
             .WithDescription("Revokes the guardian's pending pair, e.g. when the letter was lost. 404 when no pair is pending.")
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .AnswersConflictOnConcurrentChange();
         return app;
     }
 
@@ -75,16 +69,7 @@ public static class PinsApi
         {
             return ApiProblem.NotFound();
         }
-        IssuedPins issued;
-        try
-        {
-            issued = await issuance.IssueAsync(guardian, user.UserId(), cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // The previous pair changed underneath (e.g. redeemed by the parent this very moment).
-            return ApiProblem.Of(ErrorCodes.Conflict);
-        }
+        var issued = await issuance.IssueAsync(guardian, user.UserId(), cancellationToken);
         var letterUrl = LetterUrl(guardian);
         return TypedResults.Created(letterUrl, new PinsCreatedResponse(
             issued.Pair.Id, issued.Pin1Formatted, issued.Pair.ExpiresAt, letterUrl, Pin2DeliveryView.From(issued.Pin2Message)));
@@ -155,15 +140,7 @@ public static class PinsApi
         {
             return ApiProblem.NotFound();
         }
-        Pin2Reissue outcome;
-        try
-        {
-            outcome = await issuance.ReissuePin2Async(guardian, cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return ApiProblem.Of(ErrorCodes.Conflict);
-        }
+        var outcome = await issuance.ReissuePin2Async(guardian, cancellationToken);
         return outcome switch
         {
             Pin2Reissue.Reissued r => TypedResults.Ok(new Pin2ReissuedResponse(r.Pair.Id, r.Pair.ExpiresAt, Pin2DeliveryView.From(r.Pin2Message))),
@@ -185,14 +162,7 @@ public static class PinsApi
         {
             return ApiProblem.NotFound();
         }
-        try
-        {
-            return await issuance.RevokeAsync(guardian, cancellationToken) ? TypedResults.NoContent() : ApiProblem.NotFound();
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return ApiProblem.Of(ErrorCodes.Conflict);
-        }
+        return await issuance.RevokeAsync(guardian, cancellationToken) ? TypedResults.NoContent() : ApiProblem.NotFound();
     }
 
     private static string LetterUrl(Guardian guardian) =>
@@ -213,25 +183,6 @@ public static class PinsApi
                 _ => null,
             };
         }
-        try
-        {
-            foreach (var language in request.GetTypedHeaders().AcceptLanguage.OrderByDescending(l => l.Quality ?? 1.0))
-            {
-                var tag = language.Value.Value ?? "";
-                if (tag.StartsWith("de", StringComparison.OrdinalIgnoreCase))
-                {
-                    return LetterLanguage.German;
-                }
-                if (tag.StartsWith("en", StringComparison.OrdinalIgnoreCase))
-                {
-                    return LetterLanguage.English;
-                }
-            }
-        }
-        catch (FormatException)
-        {
-            // A malformed header counts as none.
-        }
-        return LetterLanguage.German;
+        return AcceptLanguage.Of(request) == PreferredLanguage.English ? LetterLanguage.English : LetterLanguage.German;
     }
 }

@@ -16,7 +16,7 @@ public static class FacilityStaffApi
     public static IEndpointRouteBuilder MapFacilityStaff(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/facility/staff")
-            .WithTags("Facility staff")
+            .WithTag("Facility staff", "The facility admin manages the facility's team (admins and educators).")
             .RequireAuthorization(Policies.FacilityAdmin);
 
         group.MapGet("/", ListAsync)

@@ -22,7 +22,7 @@ public static class StaffAuthApi
 {
     public static IEndpointRouteBuilder MapStaffAuth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/staff/auth").WithTags("Staff authentication").AllowAnonymous();
+        var group = app.MapGroup("/api/v1/staff/auth").WithTag("Staff authentication", "Sign-in of facility staff (admins, educators) and operators.").AllowAnonymous();
         group.MapPost("/token", IssueTokenAsync)
             .WithName("createStaffToken")
             .WithSummary("Sign in as staff or operator")

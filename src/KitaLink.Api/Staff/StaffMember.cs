@@ -12,7 +12,7 @@ public enum StaffRole
 }
 
 /// <summary>A staff account (operator, facility admin or educator).</summary>
-public sealed class StaffMember : IPasswordCredential
+public sealed class StaffMember : LoginLockout, IPasswordCredential
 {
     private StaffMember() { }
 
@@ -47,8 +47,6 @@ public sealed class StaffMember : IPasswordCredential
     /// <summary>Bumped whenever existing access tokens must stop working (password change, deactivation).</summary>
     public int TokenVersion { get; private set; }
 
-    public int FailedLoginCount { get; private set; }
-    public DateTimeOffset? LockedUntil { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
 
     public void SetPasswordHash(string hash)
@@ -59,22 +57,4 @@ public sealed class StaffMember : IPasswordCredential
 
     /// <summary>Replaces the hash with a stronger one of the same password (no token revocation).</summary>
     public void UpgradePasswordHash(string hash) => PasswordHash = hash;
-
-    public bool IsLockedOut(DateTimeOffset now) => LockedUntil is { } until && until > now;
-
-    public void RecordFailedLogin(DateTimeOffset now, int maxAttempts, TimeSpan lockout)
-    {
-        FailedLoginCount++;
-        if (FailedLoginCount >= maxAttempts)
-        {
-            LockedUntil = now + lockout;
-            FailedLoginCount = 0;
-        }
-    }
-
-    public void RecordSuccessfulLogin()
-    {
-        FailedLoginCount = 0;
-        LockedUntil = null;
-    }
 }

@@ -1,6 +1,7 @@
 using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Pins;
 using KitaLink.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,7 @@ internal static class OutboxTestData
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KitaLinkDbContext>();
         var outbox = scope.ServiceProvider.GetRequiredService<MailOutbox>();
-        var content = MailTemplates.Pin2(new Pin2MailModel("Julia Schneider", "Mia", "Kita Sonnenschein", pin2, factory.Time.GetUtcNow().AddDays(14)));
+        var content = Pin2Mail.Content(new Pin2MailModel("Julia Schneider", "Mia", "Kita Sonnenschein", pin2, factory.Time.GetUtcNow().AddDays(14)));
         var message = outbox.Enqueue(OutboxMessageKind.Pin2, recipient, content)
             .About(context.FacilityId, context.ChildId, context.GuardianId, context.PinPairId);
         await db.SaveChangesAsync();

@@ -1,5 +1,5 @@
 using KitaLink.Api.Infrastructure.Email;
-using KitaLink.Api.Infrastructure.Pdf;
+using KitaLink.Api.Pins;
 using UglyToad.PdfPig;
 
 namespace KitaLink.IntegrationTests.Pdf;

@@ -39,6 +39,8 @@ public sealed class TwoInstances : IAsyncLifetime
             ["RateLimits__LoginPerAccount__Limit"] = "4",
             ["RateLimits__LoginPerAccount__WindowSeconds"] = "600",
             ["Logging__LogLevel__Default"] = "Warning",
+            // Fifty parallel registrations queue that many password hashes on a busy machine (see KitaLinkFactory).
+            ["Passwords__QueueTimeoutMilliseconds"] = "60000",
         };
         // One after the other: both would otherwise race to create the bootstrap operator (harmless, but noisy).
         A = await ApiProcess.StartAsync(environment);

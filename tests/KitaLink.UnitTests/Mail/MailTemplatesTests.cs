@@ -1,4 +1,5 @@
 using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Pins;
 
 namespace KitaLink.UnitTests.Mail;
 
@@ -13,7 +14,7 @@ public sealed class MailTemplatesTests
     [Fact]
     public void Pin2_CarriesPin2InTextAndHtml()
     {
-        var mail = MailTemplates.Pin2(Model());
+        var mail = Pin2Mail.Content(Model());
         Assert.Contains("K7QM-R4TZ", mail.TextBody);
         Assert.Contains("K7QM-R4TZ", mail.HtmlBody);
     }
@@ -21,7 +22,7 @@ public sealed class MailTemplatesTests
     [Fact]
     public void Pin2_IsGermanFirstThenEnglish_InBothParts()
     {
-        var mail = MailTemplates.Pin2(Model());
+        var mail = Pin2Mail.Content(Model());
         foreach (var body in new[] { mail.TextBody, mail.HtmlBody })
         {
             var german = body.IndexOf("Guten Tag Julia Schneider", StringComparison.Ordinal);
@@ -38,7 +39,7 @@ public sealed class MailTemplatesTests
     [Fact]
     public void Pin2_NamesChildAndFacility_AndTellsWhatToDo()
     {
-        var mail = MailTemplates.Pin2(Model());
+        var mail = Pin2Mail.Content(Model());
         Assert.Contains("Kita Sonnenschein", mail.TextBody);
         Assert.Contains("Mia", mail.TextBody);
         Assert.Contains("Installieren Sie die KitaLink-App", mail.TextBody);
@@ -54,7 +55,7 @@ public sealed class MailTemplatesTests
     [Fact]
     public void Pin2_ShowsExpiryInGermanLocalTime()
     {
-        var mail = MailTemplates.Pin2(Model());
+        var mail = Pin2Mail.Content(Model());
         Assert.Contains("08.12.2026, 14:35 Uhr", mail.TextBody);
         Assert.Contains("8 December 2026, 14:35 (German time)", mail.TextBody);
         Assert.Contains("08.12.2026, 14:35 Uhr", mail.HtmlBody);
@@ -63,7 +64,7 @@ public sealed class MailTemplatesTests
     [Fact]
     public void Pin2_HtmlEncodesEveryTypedValue()
     {
-        var mail = MailTemplates.Pin2(Model(guardian: "<script>alert('x')</script>", facility: "Kita \"Sonne\" & <b>Mond</b>"));
+        var mail = Pin2Mail.Content(Model(guardian: "<script>alert('x')</script>", facility: "Kita \"Sonne\" & <b>Mond</b>"));
         Assert.DoesNotContain("<script>", mail.HtmlBody);
         Assert.DoesNotContain("<b>Mond</b>", mail.HtmlBody);
         Assert.Contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", mail.HtmlBody);
@@ -83,7 +84,7 @@ public sealed class MailTemplatesTests
     [Fact]
     public void Pin2_LineBreaksInNamesDoNotReachSubjectOrText()
     {
-        var mail = MailTemplates.Pin2(Model(guardian: "Julia\r\nBcc: evil@example.com", facility: "Kita\r\nSonne"));
+        var mail = Pin2Mail.Content(Model(guardian: "Julia\r\nBcc: evil@example.com", facility: "Kita\r\nSonne"));
         Assert.DoesNotContain('\n', mail.Subject);
         Assert.DoesNotContain('\r', mail.Subject);
         Assert.Contains("Guten Tag Julia  Bcc: evil@example.com,", mail.TextBody);
@@ -92,7 +93,7 @@ public sealed class MailTemplatesTests
     [Fact]
     public void Pin2_SubjectFitsTheColumn_EvenForTheLongestFacilityName()
     {
-        var mail = MailTemplates.Pin2(Model(facility: new string('K', 200)));
+        var mail = Pin2Mail.Content(Model(facility: new string('K', 200)));
         Assert.True(mail.Subject.Length <= MailTemplates.MaxSubjectLength);
     }
 

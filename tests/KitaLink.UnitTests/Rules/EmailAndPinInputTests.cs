@@ -1,5 +1,5 @@
 using KitaLink.Api.Accounts;
-using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Pins;
 
 namespace KitaLink.UnitTests.Rules;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using KitaLink.Api.Links;
+using KitaLink.Api.Pins;
 
 namespace KitaLink.UnitTests.Rules;
 

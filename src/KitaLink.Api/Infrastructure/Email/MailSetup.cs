@@ -30,6 +30,7 @@ public static class MailSetup
                 ? new PickupDirectoryMailTransport(PickupDirectory(smtp, contentRoot))
                 : new SmtpMailTransport(sp.GetRequiredService<IOptions<SmtpOptions>>());
         });
+        services.AddScoped<MailOutbox>();
         services.AddSingleton<OutboxProcessor>();
 
         // Hosted services start in registration order: called after AddKitaLinkStartupTasks, the sender's

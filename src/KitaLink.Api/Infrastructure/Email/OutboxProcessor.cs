@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using KitaLink.Api.Accounts;
-using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -121,14 +120,14 @@ public sealed partial class OutboxProcessor
         {
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<KitaLinkDbContext>();
-            var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
+            var rules = scope.ServiceProvider.GetServices<IOutboxKindRules>().ToDictionary(r => r.Kind);
             var messages = await db.OutboxMessages
                 .Where(m => ids.Contains(m.Id) && m.Status == OutboxMessageStatus.Queued)
                 .OrderBy(m => m.NextAttemptAt)
                 .ThenBy(m => m.Id)
                 .ToListAsync(cancellationToken);
 
-            var superseded = await SupersededPin2MessagesAsync(db, messages, cancellationToken);
+            var withdrawn = await WithdrawnAsync(rules, messages, cancellationToken);
 
             await using var session = _transport.OpenSession();
             MailFailure? serverDown = null;
@@ -143,15 +142,15 @@ public sealed partial class OutboxProcessor
 
                 // Once the server is unreachable, the rest of the lane would only wait for the same
                 // timeout one by one; they get the same failure and their own backoff instead.
-                var failure = superseded.Contains(message.Id)
-                    ? s_superseded
+                var failure = withdrawn.TryGetValue(message.Id, out var withdrawnReason)
+                    ? new MailFailure(true, withdrawnReason, null)
                     : serverDown ?? await TrySendAsync(session, message, cancellationToken);
                 if (failure?.ServerUnavailable == true)
                 {
                     serverDown = failure;
                 }
 
-                switch (Record(message, failure, audit))
+                switch (Record(message, failure, rules.GetValueOrDefault(message.Kind)))
                 {
                     case OutboxMessageStatus.Sent: sent++; break;
                     case OutboxMessageStatus.Failed: failed++; break;
@@ -171,37 +170,22 @@ public sealed partial class OutboxProcessor
         return new OutboxBatchResult(ids.Count, sent, retrying, failed);
     }
 
-    private static readonly MailFailure s_superseded = new(
-        true, "Not sent: the PIN pair was replaced, revoked, redeemed or expired before delivery, so this PIN 2 no longer works.", null);
-
-    /// <summary>
-    /// PIN 2 mails whose PIN 2 can no longer be used: the pair is no longer pending, or a newer PIN 2 replaced
-    /// this one. After an outage such a mail would only confuse the parent, so it is not sent.
-    /// </summary>
-    private async Task<HashSet<Guid>> SupersededPin2MessagesAsync(KitaLinkDbContext db, List<OutboxMessage> messages, CancellationToken cancellationToken)
+    /// <summary>The messages the rules of their kind withdraw from delivery, with the reason of each.</summary>
+    private static async Task<Dictionary<Guid, string>> WithdrawnAsync(
+        Dictionary<OutboxMessageKind, IOutboxKindRules> rules, List<OutboxMessage> messages, CancellationToken cancellationToken)
     {
-        var pairIds = messages
-            .Where(m => m.Kind == OutboxMessageKind.Pin2 && m.PinPairId is not null)
-            .Select(m => m.PinPairId!.Value)
-            .Distinct()
-            .ToList();
-        if (pairIds.Count == 0)
+        var withdrawn = new Dictionary<Guid, string>();
+        foreach (var group in messages.GroupBy(m => m.Kind))
         {
-            return [];
+            if (rules.TryGetValue(group.Key, out var kindRules))
+            {
+                foreach (var (id, reason) in await kindRules.WithdrawnAsync(group.ToList(), cancellationToken))
+                {
+                    withdrawn[id] = reason;
+                }
+            }
         }
-        var now = _time.GetUtcNow();
-        var current = await db.PinPairs.AsNoTracking()
-            .Where(p => pairIds.Contains(p.Id))
-            .Select(p => new { p.Id, p.State, p.ExpiresAt, p.Pin2MessageId })
-            .ToDictionaryAsync(p => p.Id, cancellationToken);
-        return messages
-            .Where(m => m.Kind == OutboxMessageKind.Pin2 && m.PinPairId is { } pairId
-                && current.TryGetValue(pairId, out var pair)
-                && (pair.State != Pins.PinPairState.Pending
-                    || pair.ExpiresAt <= now
-                    || pair.Pin2MessageId != m.Id))
-            .Select(m => m.Id)
-            .ToHashSet();
+        return withdrawn;
     }
 
     private async Task<MailFailure?> TrySendAsync(IMailSession session, OutboxMessage message, CancellationToken cancellationToken)
@@ -262,8 +246,8 @@ public sealed partial class OutboxProcessor
         return mime;
     }
 
-    /// <summary>Applies the outcome to the entity (which wipes the bodies when it is final) and audits PIN 2 mails.</summary>
-    private OutboxMessageStatus Record(OutboxMessage message, MailFailure? failure, AuditTrail audit)
+    /// <summary>Applies the outcome to the entity (which wipes the bodies when it is final) and tells the rules of its kind.</summary>
+    private OutboxMessageStatus Record(OutboxMessage message, MailFailure? failure, IOutboxKindRules? rules)
     {
         var now = _time.GetUtcNow();
         var recipient = EmailAddress.Mask(message.Recipient);
@@ -271,10 +255,7 @@ public sealed partial class OutboxProcessor
         {
             message.MarkSent(now);
             LogSent(_logger, message.Id, message.Kind, recipient, message.Attempts);
-            AuditPin2(audit, message, AuditActions.Pin2Sent, new Dictionary<string, string>
-            {
-                ["attempts"] = message.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
+            rules?.Sent(message);
             return message.Status;
         }
 
@@ -292,32 +273,8 @@ public sealed partial class OutboxProcessor
             : $"No delivery after {message.Attempts + 1} attempts. Last error: {failure.Reason}";
         message.MarkPermanentFailure(reason, failure.SmtpStatus, now);
         LogFailed(_logger, message.Id, message.Kind, recipient, message.Attempts, reasonForLog);
-        var data = new Dictionary<string, string>
-        {
-            ["reason"] = reason,
-            ["attempts"] = message.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        if (failure.SmtpStatus is { } status)
-        {
-            data["smtpStatus"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        AuditPin2(audit, message, AuditActions.Pin2Failed, data);
+        rules?.Failed(message, reason, failure.SmtpStatus);
         return message.Status;
-    }
-
-    private static void AuditPin2(AuditTrail audit, OutboxMessage message, string action, Dictionary<string, string> data)
-    {
-        if (message.Kind != OutboxMessageKind.Pin2)
-        {
-            return;
-        }
-        audit.Record(action, e =>
-        {
-            e.FacilityId = message.FacilityId;
-            e.ChildId = message.ChildId;
-            e.GuardianId = message.GuardianId;
-            e.PinPairId = message.PinPairId;
-        }, data);
     }
 
     /// <summary>

@@ -150,29 +150,8 @@ public static class ErrorCatalog
     };
 
     /// <summary>German when the client prefers it (<c>Accept-Language</c>), English otherwise.</summary>
-    public static bool PrefersGerman(HttpRequest request)
-    {
-        IList<Microsoft.Net.Http.Headers.StringWithQualityHeaderValue> languages;
-        try
-        {
-            languages = request.GetTypedHeaders().AcceptLanguage;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        foreach (var language in languages.OrderByDescending(l => l.Quality ?? 1.0))
-        {
-            var tag = language.Value.Value ?? "";
-            if (tag.StartsWith("de", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-            if (tag.StartsWith("en", StringComparison.OrdinalIgnoreCase))
-            {
-                return false;
-            }
-        }
-        return false;
-    }
+    public static bool PrefersGerman(HttpRequest request) => AcceptLanguage.Of(request) == PreferredLanguage.German;
+
+    /// <summary>The problem <c>type</c> URI of a code, as answered and as documented.</summary>
+    public static string TypeUri(string code) => $"https://kitalink.example/problems/{code.Replace('_', '-')}";
 }

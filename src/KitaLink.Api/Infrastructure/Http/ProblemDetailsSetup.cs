@@ -44,7 +44,7 @@ public static class ProblemDetailsSetup
         var german = ErrorCatalog.PrefersGerman(context.HttpContext.Request);
         problem.Title = german ? entry.TitleDe : entry.TitleEn;
         problem.Detail ??= german ? entry.DetailDe : entry.DetailEn;
-        problem.Type = $"https://kitalink.example/problems/{code.Replace('_', '-')}";
+        problem.Type = ErrorCatalog.TypeUri(code);
         problem.Instance ??= context.HttpContext.Request.Path;
         problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         context.HttpContext.Response.Headers.ContentLanguage = german ? "de" : "en";

@@ -1,4 +1,5 @@
 using System.Text;
+using KitaLink.Api.Pins;
 using Microsoft.OpenApi;
 
 namespace KitaLink.Api.Infrastructure.Http;
@@ -87,40 +88,9 @@ public static class SwaggerSetup
             PINs that travel on two channels: **PIN 1** on a printed letter the facility hands over, **PIN 2** by
             email to the address the facility entered. Neither the paper nor the mailbox alone is enough.
 
-            ## The PIN process, step by step
-
-            1. **Operator:** signs in with `POST /api/v1/staff/auth/token`, creates the facility
-               (`POST /api/v1/facilities`) and its first admin (`POST /api/v1/facilities/{facilityId}/staff`).
-            2. **Facility staff** (admin or educator) sign in with `POST /api/v1/staff/auth/token`, create the child
-               (`POST /api/v1/facility/children`) and its guardians (`POST /api/v1/facility/children/{childId}/guardians`)
-               with each guardian's email exactly as the parent gave it.
-            3. **Staff create PINs** for one guardian (`POST .../guardians/{guardianId}/pins`). The answer carries PIN 1
-               and the letter's address (`GET .../pins/letter`, a PDF to print). PIN 2 is emailed to the guardian in the
-               same transaction; staff never see it. `pin2Delivery` in the answer and in the child profile shows whether
-               the email was `queued`, `sent` or `failed` (with the mail server's reason). A new pair revokes the
-               previous pending one; `POST .../pins/pin2` sends a new PIN 2 (PIN 1 and the letter stay valid);
-               `DELETE .../pins` revokes the pair.
-            4. **The parent registers** with email, password, PIN 1 and PIN 2 (`POST /api/v1/accounts`). Account,
-               password and the link to the child are created in one atomic step; the answer carries the tokens.
-            5. **From then on** the parent signs in with email and password (`POST /api/v1/auth/token`), lists the
-               children (`GET /api/v1/me/children`), links a sibling or a child at another facility with that child's
-               own PIN pair (`POST /api/v1/me/children`) and renews the access token with the refresh token
-               (`POST /api/v1/auth/refresh`).
-
-            ### PIN rules
-
-            * A PIN is 8 characters from `23456789ABCDEFGHJKLMNPQRSTUVWXYZ`, shown as `XXXX-XXXX` (e.g. `7KQ4-M9XD`).
-              Input ignores letter case, spaces and dashes.
-            * A pair is valid for 14 days unless the deployment configures otherwise (the expiry is on the letter, in
-              the email and in `expiresAt`). It links exactly once, even under concurrent requests.
-            * Five failed attempts against a pair (right PIN 1, wrong PIN 2 or wrong email) lock it; staff must create
-              a new pair.
-            * The email must be the guardian email on file. Only letter case and surrounding whitespace are ignored:
-              `eltern@gmail.com` and `eltern@googlemail.com` are different addresses, so are dotted and `+tag` variants.
-            * Answers of registration and linking: unknown PIN 1 or wrong PIN 2 → 422 `pins_invalid` (nothing else is
-              revealed before both PINs are right); both PINs right but another email → 422 `email_mismatch` with
-              `emailHint` (e.g. `ju***@example.com`); pair already used → 409 `pins_already_used`; expired or revoked
-              → 410 `pins_expired`; locked → 423 `pins_locked`.
+            """);
+        text.Append(PinProcess.Text);
+        text.Append("""
 
             ## Authentication
 

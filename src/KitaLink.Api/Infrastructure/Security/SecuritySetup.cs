@@ -1,7 +1,4 @@
-using KitaLink.Api.Audit;
 using KitaLink.Api.Auth;
-using KitaLink.Api.Infrastructure.Email;
-using KitaLink.Api.Infrastructure.Pdf;
 
 namespace KitaLink.Api.Infrastructure.Security;
 
@@ -10,23 +7,12 @@ public static class SecuritySetup
     public static WebApplicationBuilder AddKitaLinkSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<PinOptions>()
-            .BindConfiguration(PinOptions.Section)
-            .ValidateDataAnnotations()
-            .Validate(o => KeyMaterial.Decode(o.HashKey).Length >= 32, "Pins:HashKey must be at least 256 bits (32 bytes).")
-            .Validate(o => builder.Environment.IsDevelopment() || !DevelopmentKeys.IsDevelopmentKey(o.HashKey),
-                "Pins:HashKey is the public development key; configure a secret key outside Development.")
-            .ValidateOnStart();
         services.AddOptions<PasswordOptions>()
             .BindConfiguration(PasswordOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<PasswordChecks>();
-        services.AddSingleton<PinProtector>();
-        services.AddScoped<AuditTrail>();
-        services.AddScoped<MailOutbox>();
-        services.AddSingleton<PinLetterRenderer>();
         services.AddSingleton(TimeProvider.System);
         services.AddKitaLinkRateLimiting(builder.Configuration);
         return builder;

@@ -1,9 +1,10 @@
 using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Infrastructure.Pdf;
 using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
 
-namespace KitaLink.Api.Infrastructure.Pdf;
+namespace KitaLink.Api.Pins;
 
 public enum LetterLanguage
 {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace KitaLink.Api.Infrastructure.Security;
+namespace KitaLink.Api.Pins;
 
 /// <summary>
 /// PIN format: 8 characters from a 32-character alphabet without look-alikes (no 0/O, 1/I), i.e.

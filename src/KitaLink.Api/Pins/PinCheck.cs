@@ -1,8 +1,7 @@
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Infrastructure.Http;
-using KitaLink.Api.Pins;
 
-namespace KitaLink.Api.Links;
+namespace KitaLink.Api.Pins;
 
 /// <summary>What the presented PINs and email allow, before the case-specific rules of a link.</summary>
 public enum PinVerdict
@@ -17,13 +16,14 @@ public enum PinVerdict
 }
 
 /// <param name="Verdict">The answer the caller gets.</param>
-/// <param name="AttemptCounted">A failed attempt was recorded on the pair (the caller must persist it).</param>
-/// <param name="LockedNow">This attempt was the one that locked the pair.</param>
+/// <param name="AttemptCounted">The attempt counts against the pair: the caller records it with <see cref="PinPair.RecordFailedAttempt"/>.</param>
+/// <param name="LockedNow">Counting this attempt locks the pair.</param>
 public readonly record struct PinCheckResult(PinVerdict Verdict, bool AttemptCounted = false, bool LockedNow = false);
 
 /// <summary>
-/// The order of the PIN checks, kept free of I/O so it can be read and tested as one rule. A caller
-/// learns anything beyond <c>pins_invalid</c> only with a correct PIN 1 and PIN 2: the pair's state
+/// The order of the PIN checks, kept free of I/O and of changes so it can be read and tested as one rule
+/// and used twice: without a lock before the password is hashed, and under the row lock to decide. A
+/// caller learns anything beyond <c>pins_invalid</c> only with a correct PIN 1 and PIN 2: the pair's state
 /// (used, expired, locked) and the email comparison come after the PIN 2 check.
 /// </summary>
 public static class PinCheck
@@ -43,12 +43,9 @@ public static class PinCheck
         if (!pin2Matches)
         {
             // Only a pending pair counts attempts: an expired pair must keep showing "expired" to staff, not "locked".
-            if (status != PinStatus.Pending)
-            {
-                return new(PinVerdict.Invalid);
-            }
-            var locked = pair.RecordFailedAttempt(now);
-            return new(PinVerdict.Invalid, AttemptCounted: true, LockedNow: locked);
+            return status == PinStatus.Pending
+                ? new(PinVerdict.Invalid, AttemptCounted: true, LockedNow: NextFailureLocks(pair))
+                : new(PinVerdict.Invalid);
         }
         switch (status)
         {
@@ -65,20 +62,27 @@ public static class PinCheck
         }
         if (!EmailAddress.Matches(presentedEmail, guardianEmail))
         {
-            var locked = pair.RecordFailedAttempt(now);
-            return new(locked ? PinVerdict.Locked : PinVerdict.EmailMismatch, AttemptCounted: true, LockedNow: locked);
+            var locks = NextFailureLocks(pair);
+            return new(locks ? PinVerdict.Locked : PinVerdict.EmailMismatch, AttemptCounted: true, LockedNow: locks);
         }
         return new(PinVerdict.Proceed);
     }
 
-    /// <summary>The problem a failed verdict is answered with.</summary>
-    public static ApiProblem ToProblem(PinVerdict verdict, string guardianEmail) => verdict switch
+    private static bool NextFailureLocks(PinPair pair) => pair.FailedAttempts + 1 >= PinPair.MaxFailedAttempts;
+
+    /// <summary>The error code of a failed verdict (also the reason in the audit trail).</summary>
+    public static string CodeOf(PinVerdict verdict) => verdict switch
     {
-        PinVerdict.Invalid => ApiProblem.Of(ErrorCodes.PinsInvalid),
-        PinVerdict.AlreadyUsed => ApiProblem.Of(ErrorCodes.PinsAlreadyUsed),
-        PinVerdict.Expired => ApiProblem.Of(ErrorCodes.PinsExpired),
-        PinVerdict.Locked => ApiProblem.Of(ErrorCodes.PinsLocked),
-        PinVerdict.EmailMismatch => ApiProblem.EmailMismatch(EmailAddress.Mask(guardianEmail)),
+        PinVerdict.Invalid => ErrorCodes.PinsInvalid,
+        PinVerdict.AlreadyUsed => ErrorCodes.PinsAlreadyUsed,
+        PinVerdict.Expired => ErrorCodes.PinsExpired,
+        PinVerdict.Locked => ErrorCodes.PinsLocked,
+        PinVerdict.EmailMismatch => ErrorCodes.EmailMismatch,
         _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, "Proceed is not a failure."),
     };
+
+    /// <summary>The problem a failed verdict is answered with.</summary>
+    public static ApiProblem ToProblem(PinVerdict verdict, string guardianEmail) => verdict == PinVerdict.EmailMismatch
+        ? ApiProblem.EmailMismatch(EmailAddress.Mask(guardianEmail))
+        : ApiProblem.Of(CodeOf(verdict));
 }

@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
+using KitaLink.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
-namespace KitaLink.Api.Infrastructure.Security;
+namespace KitaLink.Api.Pins;
 
 /// <summary>
 /// Keeps PINs as the spec demands: PIN 1 encrypted at rest (Data Protection, so staff can read it back)

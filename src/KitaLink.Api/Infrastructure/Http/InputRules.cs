@@ -1,8 +1,7 @@
 using System.Net.Mail;
 using FluentValidation;
-using KitaLink.Api.Infrastructure.Http;
 
-namespace KitaLink.Api.Facilities;
+namespace KitaLink.Api.Infrastructure.Http;
 
 /// <summary>Shape rules shared by the facility-side requests (staff, children, guardians).</summary>
 public static class InputRules

@@ -1,0 +1,27 @@
+using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Infrastructure.Security;
+
+namespace KitaLink.Api.Pins;
+
+public static class PinsSetup
+{
+    /// <summary>The services of the whole PIN process: options and keys, issuance, redemption, the letter, the PIN 2 mail.</summary>
+    public static WebApplicationBuilder AddKitaLinkPins(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<PinOptions>()
+            .BindConfiguration(PinOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => KeyMaterial.Decode(o.HashKey).Length >= 32, "Pins:HashKey must be at least 256 bits (32 bytes).")
+            .Validate(o => builder.Environment.IsDevelopment() || !DevelopmentKeys.IsDevelopmentKey(o.HashKey),
+                "Pins:HashKey is the public development key; configure a secret key outside Development.")
+            .ValidateOnStart();
+        services.AddSingleton<PinProtector>();
+        services.AddSingleton<PinCodeSource>();
+        services.AddSingleton<PinLetterRenderer>();
+        services.AddScoped<PinIssuance>();
+        services.AddScoped<PinRedemption>();
+        services.AddScoped<IOutboxKindRules, Pin2Mail>();
+        return builder;
+    }
+}
