@@ -49,7 +49,10 @@ public sealed class ChildLinkTests
         var firstMove = Guid.NewGuid();
         link.Archive(firstMove, s_now.AddDays(30));
 
-        Assert.Throws<InvalidOperationException>(() => link.Archive(Guid.NewGuid(), s_now.AddDays(60)));
+        var refusal = Assert.Throws<InvalidOperationException>(() => link.Archive(Guid.NewGuid(), s_now.AddDays(60)));
+
+        // The refusal names the link, so a log of the failed move points at the row.
+        Assert.Contains(link.Id.ToString(), refusal.Message);
 
         Assert.Equal(ChildLinkStatus.Archived, link.Status);
         Assert.Equal(s_now.AddDays(30), link.ArchivedAt);
