@@ -205,6 +205,8 @@ public class DnsFactory : KitaLinkFactory
     {
         ["EmailCheck:LookupMailServers"] = "true",
         ["EmailCheck:DnsServers:0"] = $"127.0.0.1:{_dnsPort}",
+        // The fixture's MX domain stands for "the resolver can see mail domains".
+        ["EmailCheck:ReferenceDomain"] = DnsServer.MxDomain,
         // Generous for a busy machine: dnsmasq on loopback answers in well under a millisecond.
         ["EmailCheck:DnsTimeoutMilliseconds"] = "5000",
     };

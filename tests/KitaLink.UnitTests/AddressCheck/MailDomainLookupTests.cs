@@ -108,6 +108,46 @@ public sealed class MailDomainLookupTests
     public async Task NoResolver_IsCouldNotCheck() =>
         Assert.Equal(MailServerCheck.Unknown, await new MailDomainLookup(null, TimeSpan.FromSeconds(1)).CheckAsync(Domain, default));
 
+    [Fact]
+    public async Task NotExistentDomain_WhileTheResolverFindsTheReferenceMx_IsNoMailServer()
+    {
+        Answer(QueryType.MX, Response(DnsHeaderResponseCode.NotExistentDomain));
+        AnswerReference(Response(DnsHeaderResponseCode.NoError, Mx("gmail-smtp-in.l.google.com.")));
+        Assert.Equal(MailServerCheck.None, await new MailDomainLookup(_dns, TimeSpan.FromSeconds(5), Reference).CheckAsync(Domain, default));
+    }
+
+    [Fact]
+    public async Task NotExistentDomain_FromAResolverThatCannotFindTheReference_CouldNotBeChecked()
+    {
+        // An offline or captive resolver answers "no such domain" for every name.
+        Answer(QueryType.MX, Response(DnsHeaderResponseCode.NotExistentDomain));
+        AnswerReference(Response(DnsHeaderResponseCode.NotExistentDomain));
+        Assert.Equal(MailServerCheck.Unknown, await new MailDomainLookup(_dns, TimeSpan.FromSeconds(5), Reference).CheckAsync(Domain, default));
+    }
+
+    [Fact]
+    public async Task NoMxNoAddress_FromAResolverThatCannotFindTheReference_CouldNotBeChecked()
+    {
+        Answer(QueryType.MX, Response(DnsHeaderResponseCode.NoError));
+        Answer(QueryType.A, Response(DnsHeaderResponseCode.NoError));
+        Answer(QueryType.AAAA, Response(DnsHeaderResponseCode.NoError));
+        AnswerReference(Response(DnsHeaderResponseCode.ServerFailure));
+        Assert.Equal(MailServerCheck.Unknown, await new MailDomainLookup(_dns, TimeSpan.FromSeconds(5), Reference).CheckAsync(Domain, default));
+    }
+
+    [Fact]
+    public async Task MxRecords_NeedNoReferenceQuery()
+    {
+        Answer(QueryType.MX, Response(DnsHeaderResponseCode.NoError, Mx("mx1.kita.example.")));
+        Assert.Equal(MailServerCheck.Mx, await new MailDomainLookup(_dns, TimeSpan.FromSeconds(5), Reference).CheckAsync(Domain, default));
+        await _dns.DidNotReceive().QueryAsync(Reference, Arg.Any<QueryType>(), Arg.Any<QueryClass>(), Arg.Any<CancellationToken>());
+    }
+
+    private const string Reference = "gmail.com";
+
+    private void AnswerReference(IDnsQueryResponse response) =>
+        _dns.QueryAsync(Reference, QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>()).Returns(response);
+
     private void Answer(QueryType type, IDnsQueryResponse response) =>
         _dns.QueryAsync(Domain, type, QueryClass.IN, Arg.Any<CancellationToken>()).Returns(response);
 

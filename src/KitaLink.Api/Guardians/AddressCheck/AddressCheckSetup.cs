@@ -25,7 +25,8 @@ public static partial class AddressCheckSetup
             MailDomainLookup? lookup = null;
             if (options.Enabled && options.LookupMailServers)
             {
-                lookup = new MailDomainLookup(CreateDnsClient(options, logger), TimeSpan.FromMilliseconds(options.DnsTimeoutMilliseconds));
+                lookup = new MailDomainLookup(CreateDnsClient(options, logger), TimeSpan.FromMilliseconds(options.DnsTimeoutMilliseconds),
+                    options.ReferenceDomain.Trim());
             }
             return new GuardianEmailCheck(sp.GetRequiredService<IOptions<EmailCheckOptions>>(), lookup, sp.GetRequiredService<TimeProvider>());
         });

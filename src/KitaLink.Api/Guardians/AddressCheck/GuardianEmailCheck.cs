@@ -26,6 +26,13 @@ public sealed class EmailCheckOptions
     /// <summary>How long a definite DNS answer (mail server or none) is reused for the same domain.</summary>
     [Range(0, 1440)]
     public int CacheMinutes { get; set; } = 30;
+
+    /// <summary>
+    /// A domain known to receive mail. "No mail server" for a guardian's domain is believed only while the
+    /// resolver finds this domain's MX; otherwise the result is "could not check" (a resolver cut off from the
+    /// internet says "no such domain" for every name). Empty: believe every answer.
+    /// </summary>
+    public string ReferenceDomain { get; set; } = "gmail.com";
 }
 
 /// <summary>

@@ -10,7 +10,12 @@ namespace KitaLink.Api.Guardians.AddressCheck;
 /// no server reachable) is <see cref="MailServerCheck.Unknown"/>: the caller must treat it as "could not
 /// check", never as a refusal. The whole lookup is bounded by <paramref name="timeout"/>.
 /// </summary>
-public sealed class MailDomainLookup(IDnsQuery? dns, TimeSpan timeout)
+/// <remarks>
+/// "No mail server" is believed only when the same resolver can find the MX of <paramref name="referenceDomain"/>
+/// (a domain known to receive mail): a resolver without a way out (an offline machine, a captive or split-horizon
+/// network) answers "no such domain" for every name, and such an answer says nothing about the guardian's domain.
+/// </remarks>
+public sealed class MailDomainLookup(IDnsQuery? dns, TimeSpan timeout, string? referenceDomain = null)
 {
     public async Task<MailServerCheck> CheckAsync(string asciiDomain, CancellationToken cancellationToken)
     {
@@ -30,7 +35,7 @@ public sealed class MailDomainLookup(IDnsQuery? dns, TimeSpan timeout)
             }
             if (mx.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain)
             {
-                return MailServerCheck.None;
+                return await NoneIfResolverSeesMailAsync(budget.Token);
             }
             var exchanges = mx.Answers.OfType<MxRecord>().ToList();
             if (exchanges.Count > 0)
@@ -46,7 +51,7 @@ public sealed class MailDomainLookup(IDnsQuery? dns, TimeSpan timeout)
             {
                 return MailServerCheck.AddressRecord;
             }
-            return answers.Any(Failed) ? MailServerCheck.Unknown : MailServerCheck.None;
+            return answers.Any(Failed) ? MailServerCheck.Unknown : await NoneIfResolverSeesMailAsync(budget.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -60,6 +65,22 @@ public sealed class MailDomainLookup(IDnsQuery? dns, TimeSpan timeout)
         {
             return MailServerCheck.Unknown;
         }
+    }
+
+    /// <summary>
+    /// <see cref="MailServerCheck.None"/> when the resolver finds the reference domain's mail servers, else
+    /// <see cref="MailServerCheck.Unknown"/>. The client's cache keeps the reference answer, so this costs one
+    /// query per cache period, and only for domains that look dead.
+    /// </summary>
+    private async Task<MailServerCheck> NoneIfResolverSeesMailAsync(CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(referenceDomain))
+        {
+            return MailServerCheck.None;
+        }
+        var reference = await dns!.QueryAsync(referenceDomain, QueryType.MX, QueryClass.IN, cancellationToken);
+        var seesMail = !Failed(reference) && reference.Answers.OfType<MxRecord>().Any(record => !IsNullMx(record));
+        return seesMail ? MailServerCheck.None : MailServerCheck.Unknown;
     }
 
     /// <summary>An answer that says nothing about the domain: server failure, refusal, malformed. NXDOMAIN is an answer.</summary>
