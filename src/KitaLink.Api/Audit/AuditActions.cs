@@ -15,6 +15,10 @@ public static class AuditActions
     public const string Pin2Reissued = "pins.pin2_reissued";
     public const string Pin2Sent = "pins.pin2_sent";
     public const string Pin2Failed = "pins.pin2_failed";
+    public const string Pin2Delivered = "pins.pin2_delivered";
+    public const string Pin2Deferred = "pins.pin2_deferred";
+    public const string Pin2Bounced = "pins.pin2_bounced";
+    public const string PinsReminderQueued = "pins.reminder_queued";
     public const string PinsRedeemed = "pins.redeemed";
     public const string PinsAttemptFailed = "pins.attempt_failed";
     public const string PinsLocked = "pins.locked";

@@ -71,9 +71,13 @@ public sealed record PinView(
 }
 
 /// <summary>
-/// Delivery of the current PIN 2 email. <c>reason</c> is the SMTP server's reply of the latest failed
-/// attempt (e.g. mailbox full, unknown address), also while a transient failure waits for its retry.
-/// <c>messageId</c> identifies the email (its Message-ID header carries it), to find it in mail server logs.
+/// Delivery of the current PIN 2 email, past the first hop. <c>status</c>: <c>queued</c>, <c>sent</c> (accepted by our
+/// mail server), <c>failed</c> (our server could not send it), then what came back for a sent mail: <c>delivered</c>
+/// (the mail provider reports it in the mailbox), <c>deferred</c> (a server on the way keeps retrying) or <c>bounced</c>.
+/// <c>reason</c> is the server's text (our SMTP server's reply, or the remote server's words from the bounce),
+/// <c>problem</c> its category (<c>address_unknown</c>, <c>mailbox_full</c>, <c>blocked</c>, ...), <c>statusCode</c>
+/// the enhanced status code (<c>5.1.1</c>). <c>guidance</c> says what the state means and what to do, in German and
+/// English. <c>messageId</c> identifies the email (its Message-ID header carries it), to find it in mail server logs.
 /// </summary>
 public sealed record Pin2DeliveryView(
     Guid MessageId,
@@ -84,18 +88,30 @@ public sealed record Pin2DeliveryView(
     int Attempts,
     DateTimeOffset QueuedAt,
     DateTimeOffset? LastAttemptAt,
-    DateTimeOffset? SentAt)
+    DateTimeOffset? SentAt,
+    MailDeliveryReason? Problem,
+    string? StatusCode,
+    DateTimeOffset? ReportedAt,
+    Pin2DeliveryGuidance Guidance)
 {
-    public static Pin2DeliveryView From(OutboxMessage message) => new(
-        message.Id,
-        message.Status,
-        message.Recipient,
-        message.Status == OutboxMessageStatus.Sent ? null : message.LastError,
-        message.Status == OutboxMessageStatus.Sent ? null : message.LastSmtpStatus,
-        message.Attempts,
-        message.CreatedAt,
-        message.LastAttemptAt,
-        message.SentAt);
+    public static Pin2DeliveryView From(OutboxMessage message)
+    {
+        var reported = message.Status is OutboxMessageStatus.Delivered or OutboxMessageStatus.Deferred or OutboxMessageStatus.Bounced;
+        return new(
+            message.Id,
+            message.Status,
+            message.Recipient,
+            reported ? message.ReportDetail : message.Status == OutboxMessageStatus.Sent ? null : message.LastError,
+            message.Status is OutboxMessageStatus.Queued or OutboxMessageStatus.Failed ? message.LastSmtpStatus : null,
+            message.Attempts,
+            message.CreatedAt,
+            message.LastAttemptAt,
+            message.SentAt,
+            reported ? message.ReportReason : null,
+            reported ? message.ReportStatusCode : null,
+            reported ? message.ReportedAt : null,
+            Pin2DeliveryGuidanceTable.For(message.Status, message.ReportReason));
+    }
 }
 
 /// <summary>A parent account linked to the child with this guardian's PINs, with the email the parent registered.</summary>

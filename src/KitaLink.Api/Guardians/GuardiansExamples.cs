@@ -10,16 +10,28 @@ namespace KitaLink.Api.Guardians;
 internal sealed class GuardiansExamples : IOpenApiExamples
 {
     public static readonly Pin2DeliveryView DeliveryQueued = new(Pin2MessageId, OutboxMessageStatus.Queued, ParentEmail,
-        null, null, 0, PinsCreated, null, null);
+        null, null, 0, PinsCreated, null, null, null, null, null, Pin2DeliveryGuidanceTable.For(OutboxMessageStatus.Queued, null));
     public static readonly Pin2DeliveryView DeliverySent = DeliveryQueued with
     {
         Status = OutboxMessageStatus.Sent,
         Attempts = 1,
         LastAttemptAt = PinsCreated.AddSeconds(3),
         SentAt = PinsCreated.AddSeconds(3),
+        Guidance = Pin2DeliveryGuidanceTable.For(OutboxMessageStatus.Sent, null),
+    };
+
+    /// <summary>The help desk example: the mail came back from the parents' provider with "mailbox full".</summary>
+    public static readonly Pin2DeliveryView DeliveryBounced = DeliverySent with
+    {
+        Status = OutboxMessageStatus.Bounced,
+        Reason = "smtp; 552 5.2.2 <julia.schneider@example.com>: mailbox full, quota exceeded",
+        Problem = MailDeliveryReason.MailboxFull,
+        StatusCode = "5.2.2",
+        ReportedAt = PinsCreated.AddMinutes(4),
+        Guidance = Pin2DeliveryGuidanceTable.For(OutboxMessageStatus.Bounced, MailDeliveryReason.MailboxFull),
     };
     public static readonly PinView PinPending = new(PinStatus.Pending, PinPairId, Pin1, PinsExpire, 0, PinsCreated,
-        null, null, PinsCreated, DeliverySent);
+        null, null, PinsCreated, DeliveryBounced);
     public static readonly EmailCheckView EmailPassed = new(EmailCheckResult.Passed, [], null, MailServerCheck.Mx,
         ChildCreated.AddMinutes(2), null);
     public static readonly GuardianView Guardian = new(GuardianId, ChildId, "Julia Schneider", "Mutter", ParentEmail,

@@ -12,8 +12,8 @@ internal sealed class OnboardingExamples : IOpenApiExamples
     {
         examples.Responses[typeof(OnboardingOverview)] = new OnboardingOverview(
             new OnboardingCounts(NoPins: 3, Pending: 12, MailQueued: 1, MailFailed: 1, AddressSuspect: 1, WrongEmailTried: 1, Locked: 0,
-                Expired: 2, Linked: 57),
-            78,
+                Expired: 2, Linked: 57, MailBounced: 1, MailDeferred: 1),
+            80,
             [
                 new OnboardingItem(SiblingId, "Leon", "Schneider", "Igel", Guid.Parse("0193a5f3-4e5f-7061-b273-8d9e0f1a2b3c"), "Thomas Schneider",
                     "thomas.schneider@example.com", OnboardingState.NoPins, OnboardingAction.CreatePins,

@@ -16,7 +16,9 @@ public sealed record OnboardingCounts(
     int WrongEmailTried,
     int Locked,
     int Expired,
-    int Linked);
+    int Linked,
+    int MailBounced,
+    int MailDeferred);
 
 /// <summary>
 /// One guardian on the list: the child, the guardian and the email on file, the state, and what staff
@@ -61,10 +63,12 @@ public static class OnboardingReader
                        WHEN p.state = 'locked' THEN 'locked'
                        WHEN p.state = 'pending' AND p.expires_at <= @now THEN 'expired'
                        WHEN p.state = 'pending' AND m.status = 'failed' THEN 'mail_failed'
+                       WHEN p.state = 'pending' AND m.status = 'bounced' THEN 'mail_bounced'
                        WHEN p.state = 'pending' AND a.attempts > 0 THEN 'wrong_email_tried'
                        WHEN gu.email_check_result = 'suspect_confirmed' THEN 'address_suspect'
                        WHEN p.id IS NULL OR p.state = 'revoked' THEN 'no_pins'
                        WHEN m.status = 'queued' THEN 'mail_queued'
+                       WHEN m.status = 'deferred' THEN 'mail_deferred'
                        ELSE 'pending'
                    END AS state
             FROM guardians AS gu
@@ -132,7 +136,8 @@ public static class OnboardingReader
             var summary = new OnboardingCounts(
                 Count(OnboardingState.NoPins), Count(OnboardingState.Pending), Count(OnboardingState.MailQueued),
                 Count(OnboardingState.MailFailed), Count(OnboardingState.AddressSuspect), Count(OnboardingState.WrongEmailTried),
-                Count(OnboardingState.Locked), Count(OnboardingState.Expired), Count(OnboardingState.Linked));
+                Count(OnboardingState.Locked), Count(OnboardingState.Expired), Count(OnboardingState.Linked),
+                Count(OnboardingState.MailBounced), Count(OnboardingState.MailDeferred));
             return new OnboardingOverview(summary, counts.Values.Sum(), page, next);
         }
         finally

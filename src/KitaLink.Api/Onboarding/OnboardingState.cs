@@ -6,6 +6,8 @@ namespace KitaLink.Api.Onboarding;
 /// permanently undeliverable), <c>wrong_email_tried</c> (both PINs right, another email), <c>address_suspect</c>
 /// (staff kept an address the check found suspect), <c>no_pins</c> (no pair, or the newest was revoked),
 /// <c>mail_queued</c> (PIN 2 not yet accepted by the mail server), <c>pending</c> (PIN 2 sent, waiting for the parent).
+/// <c>mail_bounced</c> (PIN 2 came back from the parents' side) follows <c>mail_failed</c>; <c>mail_deferred</c> (delivery
+/// delayed, still retried) follows <c>mail_queued</c>.
 /// </summary>
 public enum OnboardingState
 {
@@ -18,6 +20,8 @@ public enum OnboardingState
     Locked,
     Expired,
     Linked,
+    MailBounced,
+    MailDeferred,
 }
 
 /// <summary>The staff action a state asks for; <see cref="None"/> while the process runs or is done.</summary>
@@ -28,6 +32,8 @@ public enum OnboardingAction
     CorrectAddressAndCreatePins,
     CheckAddressWithParent,
     CreatePinsAndHandOverLetter,
+    /// <summary>Read the bounce reason: ask the parents to make room and resend PIN 2, or correct the address and create new PINs.</summary>
+    FollowBounceReason,
 }
 
 public static class OnboardingStates
@@ -43,12 +49,14 @@ public static class OnboardingStates
         [OnboardingState.Locked] = "locked",
         [OnboardingState.Expired] = "expired",
         [OnboardingState.Linked] = "linked",
+        [OnboardingState.MailBounced] = "mail_bounced",
+        [OnboardingState.MailDeferred] = "mail_deferred",
     };
 
     /// <summary>The states whose guardians are on the to-do list (the spec's "needs an action").</summary>
     public static IReadOnlyList<OnboardingState> NeedingAction { get; } =
     [
-        OnboardingState.NoPins, OnboardingState.MailFailed, OnboardingState.AddressSuspect,
+        OnboardingState.NoPins, OnboardingState.MailFailed, OnboardingState.MailBounced, OnboardingState.AddressSuspect,
         OnboardingState.WrongEmailTried, OnboardingState.Locked, OnboardingState.Expired,
     ];
 
@@ -64,6 +72,7 @@ public static class OnboardingStates
         OnboardingState.NoPins => OnboardingAction.CreatePins,
         OnboardingState.MailFailed or OnboardingState.WrongEmailTried => OnboardingAction.CorrectAddressAndCreatePins,
         OnboardingState.AddressSuspect => OnboardingAction.CheckAddressWithParent,
+        OnboardingState.MailBounced => OnboardingAction.FollowBounceReason,
         OnboardingState.Locked or OnboardingState.Expired => OnboardingAction.CreatePinsAndHandOverLetter,
         _ => OnboardingAction.None,
     };
@@ -83,6 +92,10 @@ public static class OnboardingStates
         (OnboardingState.Locked, true) => "Die PINs wurden nach zu vielen Fehlversuchen gesperrt: neue PINs erstellen und einen neuen Brief übergeben.",
         (OnboardingState.Expired, false) => "The PINs expired unused: create new PINs and hand over a new letter.",
         (OnboardingState.Expired, true) => "Die PINs sind ungenutzt abgelaufen: neue PINs erstellen und einen neuen Brief übergeben.",
+        (OnboardingState.MailBounced, false) => "PIN 2 bounced (reason in the guardian's view): if the mailbox was full, ask the parents to make room and send PIN 2 again; otherwise correct the address and create new PINs.",
+        (OnboardingState.MailBounced, true) => "PIN 2 kam zurück (Grund in der Ansicht der Bezugsperson): war das Postfach voll, die Eltern bitten, Platz zu schaffen, und PIN 2 erneut senden; sonst Adresse korrigieren und neue PINs erstellen.",
+        (OnboardingState.MailDeferred, false) => "Nothing to do yet: delivery of PIN 2 is delayed and still being retried.",
+        (OnboardingState.MailDeferred, true) => "Noch nichts zu tun: die Zustellung von PIN 2 ist verzögert und wird weiter versucht.",
         (OnboardingState.MailQueued, false) => "Nothing to do: PIN 2 is waiting to be sent.",
         (OnboardingState.MailQueued, true) => "Nichts zu tun: PIN 2 wartet auf den Versand.",
         (OnboardingState.Pending, false) => "Nothing to do: waiting for the parent to register.",

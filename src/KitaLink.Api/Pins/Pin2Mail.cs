@@ -176,6 +176,35 @@ public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, TimeProvide
         Audit(message, AuditActions.Pin2Failed, data);
     }
 
+    /// <summary>A bounce, deferral or delivery report of a PIN 2 mail, in the child's audit trail.</summary>
+    public void Reported(OutboxMessage message, MailDeliveryEvent deliveryEvent)
+    {
+        var data = new Dictionary<string, string>
+        {
+            ["source"] = deliveryEvent.Source,
+            ["messageId"] = message.Id.ToString(),
+        };
+        if (deliveryEvent.Reason is { } reason)
+        {
+            data["reason"] = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
+        }
+        if (deliveryEvent.StatusCode is { } code)
+        {
+            data["statusCode"] = code;
+        }
+        if (deliveryEvent.Detail is { } detail)
+        {
+            data["detail"] = detail;
+        }
+        var action = deliveryEvent.Outcome switch
+        {
+            MailDeliveryOutcome.Delivered => AuditActions.Pin2Delivered,
+            MailDeliveryOutcome.Deferred => AuditActions.Pin2Deferred,
+            _ => AuditActions.Pin2Bounced,
+        };
+        Audit(message, action, data);
+    }
+
     private void Audit(OutboxMessage message, string action, Dictionary<string, string> data) =>
         audit.RecordPairEvent(action, message.FacilityId, message.ChildId, message.GuardianId, message.PinPairId, data);
 }

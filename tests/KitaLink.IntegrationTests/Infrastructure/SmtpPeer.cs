@@ -18,6 +18,7 @@ public sealed class SmtpPeer : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private readonly ConcurrentDictionary<string, SmtpResponse> _rejections = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, string> _envelopeSenders = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _arrived = new(0);
     private SmtpServer.SmtpServer? _server;
     private CancellationTokenSource? _stop;
@@ -75,6 +76,9 @@ public sealed class SmtpPeer : IAsyncDisposable
 
     public void Clear() => _messages.Clear();
 
+    /// <summary>The envelope sender (MAIL FROM, the return path) of an accepted message.</summary>
+    public string? EnvelopeSenderOf(MimeMessage message) => _envelopeSenders.GetValueOrDefault(message.MessageId ?? "");
+
     public IEnumerable<MimeMessage> To(string recipient) =>
         Messages.Where(m => m.To.Mailboxes.Any(a => string.Equals(a.Address, recipient, StringComparison.OrdinalIgnoreCase)));
 
@@ -124,7 +128,12 @@ public sealed class SmtpPeer : IAsyncDisposable
                 }
             }
             using var stream = new MemoryStream(buffer.ToArray());
-            peer._messages.Enqueue(MimeMessage.Load(stream, cancellationToken));
+            var message = MimeMessage.Load(stream, cancellationToken);
+            if (message.MessageId is { } messageId)
+            {
+                peer._envelopeSenders[messageId] = transaction.From is { } from ? $"{from.User}@{from.Host}" : "";
+            }
+            peer._messages.Enqueue(message);
             peer._arrived.Release();
             return Task.FromResult(SmtpResponse.Ok);
         }

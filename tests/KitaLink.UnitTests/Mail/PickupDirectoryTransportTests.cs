@@ -21,7 +21,7 @@ public sealed class PickupDirectoryTransportTests : IDisposable
 
         await using (var session = new PickupDirectoryMailTransport(_directory).OpenSession())
         {
-            await session.SendAsync(message, CancellationToken.None);
+            await session.SendAsync(message, null, CancellationToken.None);
         }
 
         var file = Assert.Single(Directory.GetFiles(_directory));

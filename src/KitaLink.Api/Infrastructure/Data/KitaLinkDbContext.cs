@@ -30,6 +30,7 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
     public DbSet<PasswordResetToken> PasswordResetTokens => Set<PasswordResetToken>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<MailDeliveryEvent> MailDeliveryEvents => Set<MailDeliveryEvent>();
     public DbSet<RateLimitCounter> RateLimitCounters => Set<RateLimitCounter>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Idempotency.IdempotencyRecord> IdempotencyRecords => Set<Idempotency.IdempotencyRecord>();
@@ -49,6 +50,8 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
         configurationBuilder.Properties<OutboxMessageStatus>().HaveConversion<SnakeCaseEnumConverter<OutboxMessageStatus>>().HaveMaxLength(32);
         configurationBuilder.Properties<EmailCheckResult>().HaveConversion<SnakeCaseEnumConverter<EmailCheckResult>>().HaveMaxLength(32);
         configurationBuilder.Properties<MailServerCheck>().HaveConversion<SnakeCaseEnumConverter<MailServerCheck>>().HaveMaxLength(32);
+        configurationBuilder.Properties<MailDeliveryOutcome>().HaveConversion<SnakeCaseEnumConverter<MailDeliveryOutcome>>().HaveMaxLength(32);
+        configurationBuilder.Properties<MailDeliveryReason>().HaveConversion<SnakeCaseEnumConverter<MailDeliveryReason>>().HaveMaxLength(32);
         configurationBuilder.Properties<AuditActorType>().HaveConversion<SnakeCaseEnumConverter<AuditActorType>>().HaveMaxLength(32);
     }
 }

@@ -17,4 +17,7 @@ public interface IOutboxKindRules
 
     /// <summary>The message failed for good (including a withdrawn one).</summary>
     void Failed(OutboxMessage message, string reason, int? smtpStatus);
+
+    /// <summary>A report from after the first hop (bounce, deferral, delivery) was recorded for a message of this kind.</summary>
+    void Reported(OutboxMessage message, MailDeliveryEvent deliveryEvent) { }
 }

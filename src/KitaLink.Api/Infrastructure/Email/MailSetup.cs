@@ -19,6 +19,10 @@ public static class MailSetup
             .BindConfiguration(OutboxOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<BounceOptions>()
+            .BindConfiguration(BounceOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
         services.AddSingleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>();
 
@@ -32,6 +36,7 @@ public static class MailSetup
         });
         services.AddScoped<MailOutbox>();
         services.AddSingleton<OutboxProcessor>();
+        services.AddScoped<MailDeliveryEvents>();
 
         // Hosted services start in registration order: called after AddKitaLinkStartupTasks, the sender's
         // first round runs against an already migrated database.

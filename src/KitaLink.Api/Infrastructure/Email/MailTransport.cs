@@ -15,7 +15,8 @@ public interface IMailTransport
 /// <summary>One batch's connection. <see cref="SendAsync"/> throws on failure; <see cref="MailFailure.Classify"/> sorts the exception.</summary>
 public interface IMailSession : IAsyncDisposable
 {
-    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+    /// <summary>Sends <paramref name="message"/>; <paramref name="returnPath"/> is the envelope sender (where bounces go), null: the From address.</summary>
+    Task SendAsync(MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -30,13 +31,20 @@ public sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTran
     {
         private readonly SmtpClient _client = new() { Timeout = options.TimeoutSeconds * 1000 };
 
-        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        public async Task SendAsync(MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken)
         {
             if (!_client.IsConnected)
             {
                 await ConnectAsync(cancellationToken);
             }
-            await _client.SendAsync(message, cancellationToken);
+            if (returnPath is null)
+            {
+                await _client.SendAsync(message, cancellationToken);
+            }
+            else
+            {
+                await _client.SendAsync(message, returnPath, message.To.Mailboxes, cancellationToken);
+            }
         }
 
         private async Task ConnectAsync(CancellationToken cancellationToken)
@@ -128,8 +136,13 @@ public sealed class PickupDirectoryMailTransport(string directory) : IMailTransp
 
     private sealed class Session(string directory) : IMailSession
     {
-        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        public async Task SendAsync(MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken)
         {
+            if (returnPath is not null)
+            {
+                // What a delivering server records as the envelope sender; a developer sees where bounces would go.
+                message.Headers.Insert(0, HeaderId.ReturnPath, $"<{returnPath.Address}>");
+            }
             System.IO.Directory.CreateDirectory(directory);
             var name = FileName(message);
             var temporary = Path.Combine(directory, $".{name}.tmp");

@@ -6,7 +6,11 @@ public enum OutboxMessageKind
     PasswordReset,
 }
 
-/// <summary>PIN 2 delivery status as staff see it.</summary>
+/// <summary>
+/// Delivery status as staff see it. <see cref="Queued"/>, <see cref="Sent"/> and <see cref="Failed"/> describe the
+/// first hop (our SMTP server); <see cref="Delivered"/>, <see cref="Deferred"/> and <see cref="Bounced"/> what later
+/// came back for a sent message (a bounce to its return path, or a provider event).
+/// </summary>
 public enum OutboxMessageStatus
 {
     /// <summary>Written, not yet accepted by the SMTP server (includes transient failures awaiting retry).</summary>
@@ -15,6 +19,12 @@ public enum OutboxMessageStatus
     Sent,
     /// <summary>Permanently rejected (5xx) or out of retries; <see cref="OutboxMessage.LastError"/> holds the server's reply.</summary>
     Failed,
+    /// <summary>The mail provider reports delivery into the recipient's mailbox.</summary>
+    Delivered,
+    /// <summary>A server further on could not deliver yet and keeps trying (a delay notice, a soft bounce).</summary>
+    Deferred,
+    /// <summary>A server further on gave up: a bounce message or a provider's bounce event.</summary>
+    Bounced,
 }
 
 /// <summary>
@@ -43,6 +53,7 @@ public sealed class OutboxMessage
         Status = OutboxMessageStatus.Queued;
         CreatedAt = now;
         NextAttemptAt = now;
+        ReturnToken = ReturnTokens.New();
     }
 
     public Guid Id { get; private set; }
@@ -68,6 +79,24 @@ public sealed class OutboxMessage
 
     /// <summary>The SMTP reply code of the latest failed attempt, when the server answered.</summary>
     public int? LastSmtpStatus { get; private set; }
+
+    /// <summary>
+    /// Unguessable token of the per-message return path (<c>bounces+&lt;token&gt;@&lt;bounce domain&gt;</c>): a bounce
+    /// sent there belongs to this message, whatever its content claims. Null for messages written before it existed.
+    /// </summary>
+    public string? ReturnToken { get; private set; }
+
+    /// <summary>When the latest report after the first hop (delivered, deferred, bounced) was recorded.</summary>
+    public DateTimeOffset? ReportedAt { get; private set; }
+
+    /// <summary>Why the latest report says the mail was deferred or bounced (a category staff can act on).</summary>
+    public MailDeliveryReason? ReportReason { get; private set; }
+
+    /// <summary>The enhanced status code of the latest report (RFC 3463, e.g. <c>5.1.1</c>), when it had one.</summary>
+    public string? ReportStatusCode { get; private set; }
+
+    /// <summary>The remote server's text of the latest report (e.g. <c>550 5.1.1 user unknown</c>).</summary>
+    public string? ReportDetail { get; private set; }
 
     // Context for staff views and the audit trail.
     public Guid? FacilityId { get; private set; }
@@ -117,6 +146,38 @@ public sealed class OutboxMessage
         LastSmtpStatus = smtpStatus;
         LeasedUntil = null;
         WipeBodies();
+    }
+
+    /// <summary>
+    /// Applies a report from after the first hop. Only a sent message can be reported on; a bounce is final,
+    /// a delivery report is not undone by a late delay notice, a delay does not hide a delivery. Returns whether
+    /// the status changed.
+    /// </summary>
+    public bool ApplyReport(MailDeliveryOutcome outcome, MailDeliveryReason reason, string? statusCode, string? detail, DateTimeOffset now)
+    {
+        var target = outcome switch
+        {
+            MailDeliveryOutcome.Delivered => OutboxMessageStatus.Delivered,
+            MailDeliveryOutcome.Deferred => OutboxMessageStatus.Deferred,
+            _ => OutboxMessageStatus.Bounced,
+        };
+        var allowed = (Status, target) switch
+        {
+            (OutboxMessageStatus.Sent, _) => true,
+            (OutboxMessageStatus.Deferred, _) => true,
+            (OutboxMessageStatus.Delivered, OutboxMessageStatus.Bounced) => true,
+            _ => false,
+        };
+        if (!allowed)
+        {
+            return false;
+        }
+        Status = target;
+        ReportedAt = now;
+        ReportReason = outcome == MailDeliveryOutcome.Delivered ? null : reason;
+        ReportStatusCode = statusCode;
+        ReportDetail = detail;
+        return true;
     }
 
     private void WipeBodies()

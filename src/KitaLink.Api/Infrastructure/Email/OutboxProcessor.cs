@@ -53,6 +53,7 @@ public sealed partial class OutboxProcessor
     private readonly IDataProtector _protector;
     private readonly OutboxOptions _options;
     private readonly SmtpOptions _smtp;
+    private readonly BounceOptions _bounces;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxProcessor> _logger;
     private readonly KitaLinkMetrics _metrics;
@@ -66,6 +67,7 @@ public sealed partial class OutboxProcessor
         IDataProtectionProvider dataProtection,
         IOptions<OutboxOptions> options,
         IOptions<SmtpOptions> smtp,
+        IOptions<BounceOptions> bounces,
         TimeProvider time,
         KitaLinkMetrics metrics,
         ILogger<OutboxProcessor> logger)
@@ -77,6 +79,7 @@ public sealed partial class OutboxProcessor
         _protector = dataProtection.CreateProtector(MailOutbox.BodyProtectionPurpose);
         _options = options.Value;
         _smtp = smtp.Value;
+        _bounces = bounces.Value;
         _time = time;
         _logger = logger;
         _from = _smtp.FromMailbox();
@@ -223,7 +226,9 @@ public sealed partial class OutboxProcessor
         using var sent = mime;
         try
         {
-            await session.SendAsync(mime, cancellationToken);
+            // The per-message return path ties a later bounce to exactly this message (VERP).
+            var returnPath = _bounces.UsesReturnPath && message.ReturnToken is { } token ? _bounces.ReturnPath(token) : null;
+            await session.SendAsync(mime, returnPath, cancellationToken);
             return null;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

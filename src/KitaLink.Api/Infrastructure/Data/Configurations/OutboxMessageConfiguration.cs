@@ -15,6 +15,11 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.HasIndex(m => m.NextAttemptAt)
             .HasDatabaseName("ix_outbox_messages_due")
             .HasFilter("status = 'queued'");
+        builder.Property(m => m.ReturnToken).HasMaxLength(ReturnTokens.Length);
+        // A bounce names its message by this token only; unique so it can never name two.
+        builder.HasIndex(m => m.ReturnToken).IsUnique();
+        builder.Property(m => m.ReportStatusCode).HasMaxLength(16);
+        builder.Property(m => m.ReportDetail).HasMaxLength(2000);
         builder.HasIndex(m => m.GuardianId);
         builder.HasIndex(m => m.PinPairId);
     }

@@ -428,6 +428,71 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.ToTable("guardians", (string)null);
                 });
 
+            modelBuilder.Entity("KitaLink.Api.Infrastructure.Email.MailDeliveryEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("EventKey")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("event_key");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid>("OutboxMessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("outbox_message_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("StatusCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status_code");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mail_delivery_events");
+
+                    b.HasIndex("OutboxMessageId")
+                        .HasDatabaseName("ix_mail_delivery_events_outbox_message_id");
+
+                    b.HasIndex("Source", "EventKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mail_delivery_events_source_event_key");
+
+                    b.ToTable("mail_delivery_events", (string)null);
+                });
+
             modelBuilder.Entity("KitaLink.Api.Infrastructure.Email.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -508,6 +573,30 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("recipient");
 
+                    b.Property<string>("ReportDetail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("report_detail");
+
+                    b.Property<string>("ReportReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("report_reason");
+
+                    b.Property<string>("ReportStatusCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("report_status_code");
+
+                    b.Property<DateTimeOffset?>("ReportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reported_at");
+
+                    b.Property<string>("ReturnToken")
+                        .HasMaxLength(26)
+                        .HasColumnType("character varying(26)")
+                        .HasColumnName("return_token");
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -536,6 +625,10 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
 
                     b.HasIndex("PinPairId")
                         .HasDatabaseName("ix_outbox_messages_pin_pair_id");
+
+                    b.HasIndex("ReturnToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_outbox_messages_return_token");
 
                     b.ToTable("outbox_messages", (string)null);
                 });
@@ -984,6 +1077,16 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasConstraintName("fk_guardians_facilities_facility_id");
 
                     b.Navigation("Child");
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Infrastructure.Email.MailDeliveryEvent", b =>
+                {
+                    b.HasOne("KitaLink.Api.Infrastructure.Email.OutboxMessage", null)
+                        .WithMany()
+                        .HasForeignKey("OutboxMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mail_delivery_events_outbox_messages_outbox_message_id");
                 });
 
             modelBuilder.Entity("KitaLink.Api.Links.ChildLink", b =>
