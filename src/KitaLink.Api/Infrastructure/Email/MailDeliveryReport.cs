@@ -100,7 +100,7 @@ public static partial class MailDeliveryClassifier
     [GeneratedRegex(@"(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.]*\d)", RegexOptions.CultureInvariant)]
     private static partial Regex EnhancedCode();
 
-    [GeneratedRegex(@"quota|mailbox (is )?full|over ?quota|insufficient (storage|space)|speicher(platz)? (ist )?(voll|erschöpft)|postfach (ist )?voll", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"quota|mailbox (is )?full|over ?quota|insufficient (storage|space)|storage allocation|speicher(platz)? (ist )?(voll|erschöpft)|postfach (ist )?voll", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MailboxFullWords();
 
     [GeneratedRegex(@"user unknown|unknown user|no such (user|mailbox|recipient)|does not exist|doesn't exist|recipient (address )?rejected|mailbox unavailable|invalid (recipient|mailbox)|address rejected|not found|unbekannt|existiert nicht", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -22,6 +22,7 @@ public sealed class KitaLinkMetrics
     private readonly Counter<long> _rateLimitRefusals;
     private readonly Counter<long> _mailDeliveries;
     private readonly Counter<long> _auditEvents;
+    private readonly Counter<long> _bounceMessages;
 
     public KitaLinkMetrics(IMeterFactory meters)
     {
@@ -37,6 +38,8 @@ public sealed class KitaLinkMetrics
             "Requests answered 429 rate_limited, by rule.");
         _mailDeliveries = Meter.CreateCounter<long>("kitalink.outbox.deliveries", "{message}",
             "Delivery attempts of the mail outbox, by outcome (sent, retrying, failed) and kind.");
+        _bounceMessages = Meter.CreateCounter<long>("kitalink.bounces.messages", "{message}",
+            "Messages read from the bounce mailbox, by result (recorded, duplicate, ignored auto-reply, rejected).");
         _auditEvents = Meter.CreateCounter<long>("kitalink.audit.events", "{event}",
             "Committed audit events by action: pins.created, pins.redeemed, pins.locked, auth.login_failed, ...");
     }
@@ -56,6 +59,14 @@ public sealed class KitaLinkMetrics
 
     public void MailDelivery(string outcome, string kind) =>
         _mailDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("kind", kind));
+
+    public void BouncesRead(int recorded, int duplicates, int ignored, int rejected)
+    {
+        _bounceMessages.Add(recorded, new KeyValuePair<string, object?>("result", "recorded"));
+        _bounceMessages.Add(duplicates, new KeyValuePair<string, object?>("result", "duplicate"));
+        _bounceMessages.Add(ignored, new KeyValuePair<string, object?>("result", "ignored"));
+        _bounceMessages.Add(rejected, new KeyValuePair<string, object?>("result", "rejected"));
+    }
 
     public void AuditEvent(string action) => _auditEvents.Add(1, new KeyValuePair<string, object?>("action", action));
 }
