@@ -5,6 +5,9 @@
 # DNS: dnsmasq (installed here with apt-get if missing, like PostgreSQL); the tests start and stop their own
 # instance on 127.0.0.1 (scripts/dns.sh).
 #
+# IMAP: Dovecot (dovecot-imapd, dovecot-lmtpd; installed here with apt-get if missing); the bounce-mailbox tests
+# start their own rootless instance on 127.0.0.1 in this run's temp folder (scripts/imap.sh).
+#
 # PostgreSQL: the server in KITALINK_TEST_POSTGRES (an Npgsql connection string of a role that may
 # create databases, e.g. CI's service container), or else a throwaway cluster this script starts with
 # scripts/pg.sh (installed with apt-get if missing) and removes again. No Docker, no manual steps.
@@ -15,6 +18,7 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 scripts/dns.sh ensure
+scripts/imap.sh ensure
 
 if [[ -n "${KITALINK_TEST_POSTGRES:-}" ]]; then
   echo "PostgreSQL: the server in KITALINK_TEST_POSTGRES"

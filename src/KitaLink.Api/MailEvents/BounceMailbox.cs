@@ -126,18 +126,36 @@ public sealed partial class BounceMailbox(
             }
         }
 
-        // Moving a message another instance moved already is a no-op (its UID is gone).
-        if (toProcessed.Count > 0)
-        {
-            await inbox.MoveToAsync(toProcessed, processed, cancellationToken);
-        }
-        if (toRejected.Count > 0)
-        {
-            await inbox.MoveToAsync(toRejected, rejected, cancellationToken);
-        }
+        await MoveAsync(inbox, toProcessed, processed, cancellationToken);
+        await MoveAsync(inbox, toRejected, rejected, cancellationToken);
         await client.DisconnectAsync(true, cancellationToken);
         metrics.BouncesRead(recorded, duplicates, ignored, toRejected.Count);
         return new BounceRoundResult(uids.Count, recorded, duplicates, ignored, toRejected.Count);
+    }
+
+    /// <summary>
+    /// Moves what is still there. Another instance may have moved some of the messages already, and servers refuse a
+    /// MOVE naming a message that is gone ("NO Some of the requested messages no longer exist"); the rest is moved
+    /// after a fresh look. Whatever still cannot be moved stays, and the next round finds it recorded and moves it.
+    /// </summary>
+    private async Task MoveAsync(IMailFolder inbox, List<UniqueId> uids, IMailFolder target, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; uids.Count > 0 && attempt < 3; attempt++)
+        {
+            try
+            {
+                await inbox.MoveToAsync(uids, target, cancellationToken);
+                return;
+            }
+            catch (ImapCommandException)
+            {
+                uids = (await inbox.SearchAsync(SearchQuery.Uids(uids), cancellationToken)).ToList();
+            }
+        }
+        if (uids.Count > 0)
+        {
+            LogMoveDeferred(logger, uids.Count);
+        }
     }
 
     private static async Task<IMailFolder> EnsureFolderAsync(ImapClient client, string name, CancellationToken cancellationToken)
@@ -160,6 +178,9 @@ public sealed partial class BounceMailbox(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bounce mailbox: {Count} message(s) could not be moved this round; the next round moves them")]
+    private static partial void LogMoveDeferred(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bounce mailbox: message {Uid} is {Size} bytes, over the limit; moved to the rejected folder")]
     private static partial void LogTooBig(ILogger logger, uint uid, ulong size);

@@ -4,11 +4,12 @@ namespace KitaLink.Api.MailEvents;
 
 public static class MailEventsSetup
 {
-    /// <summary>The bounce mailbox reader (when <c>Bounces:Imap:Host</c> is set) and the provider event parsers.</summary>
+    /// <summary>The bounce mailbox reader (when <c>Bounces:Imap:Host</c> is set and <c>Bounces:Imap:Enabled</c> is not false) and the provider event parsers.</summary>
     public static WebApplicationBuilder AddKitaLinkMailEvents(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<BounceMailbox>();
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{BounceOptions.Section}:Imap:Host"]))
+        var imap = builder.Configuration.GetSection($"{BounceOptions.Section}:Imap");
+        if (!string.IsNullOrWhiteSpace(imap["Host"]) && imap.GetValue("Enabled", defaultValue: true))
         {
             builder.Services.AddHostedService<BounceMailboxReader>();
         }

@@ -93,7 +93,8 @@ public sealed class BounceImapOptions
     [Range(1, 300)]
     public int TimeoutSeconds { get; set; } = 30;
 
-    public bool Enabled => !string.IsNullOrWhiteSpace(Host);
+    /// <summary>Run the reader in this instance (any number of instances may read one mailbox).</summary>
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>Basic-auth credentials a provider presents when it posts events; both empty: the provider's endpoint is off (404).</summary>

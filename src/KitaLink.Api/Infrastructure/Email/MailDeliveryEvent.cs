@@ -23,7 +23,7 @@ public sealed class MailDeliveryEvent
         Reason = report.Outcome == MailDeliveryOutcome.Delivered ? null : report.Reason;
         StatusCode = report.StatusCode;
         Detail = report.Detail;
-        OccurredAt = report.OccurredAt ?? now;
+        OccurredAt = (report.OccurredAt ?? now).ToUniversalTime();
         RecordedAt = now;
     }
 
