@@ -8,6 +8,9 @@ public static class MailEventsSetup
     public static WebApplicationBuilder AddKitaLinkMailEvents(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<BounceMailbox>();
+        builder.Services.AddSingleton<IProviderEvents, SesEvents>();
+        builder.Services.AddSingleton<IProviderEvents, PostmarkEvents>();
+        builder.Services.AddHttpClient(nameof(MailEventsApi));
         var imap = builder.Configuration.GetSection($"{BounceOptions.Section}:Imap");
         if (!string.IsNullOrWhiteSpace(imap["Host"]) && imap.GetValue("Enabled", defaultValue: true))
         {

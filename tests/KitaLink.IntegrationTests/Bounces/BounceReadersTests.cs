@@ -25,6 +25,7 @@ public sealed class BounceReadersTests(BounceReadersTests.ManualReaderFactory fa
     public async Task TwoReadersAtOnce_RecordEachBounceOnce()
     {
         var facility = await _client.CreateFacilityAsync();
+        var before = await factory.FolderCountsAsync();
         var sent = new List<SentPin2>();
         for (var i = 0; i < 12; i++)
         {
@@ -51,7 +52,7 @@ public sealed class BounceReadersTests(BounceReadersTests.ManualReaderFactory fa
         }
         var counts = await factory.FolderCountsAsync();
         Assert.Equal(0, counts.Inbox);
-        Assert.Equal(12, counts.Processed);
+        Assert.Equal(before.Processed + 12, counts.Processed);
     }
 
     [Fact]

@@ -12,6 +12,9 @@ public sealed class BounceOptions
 {
     public const string Section = "Bounces";
 
+    /// <summary>Carries the return-path token to Postmark, which returns it as <c>Metadata.kitalink-token</c> in its webhooks.</summary>
+    public const string PostmarkMetadataHeader = "X-PM-Metadata-kitalink-token";
+
     /// <summary>Domain of the return paths; its MX must deliver <c>bounces+*</c> into the bounce mailbox. Empty: the sender address is the return path (no VERP).</summary>
     public string? Domain { get; set; }
 
@@ -27,9 +30,9 @@ public sealed class BounceOptions
     /// <summary>Postmark bounce and delivery webhooks (basic auth in the webhook URL).</summary>
     public ProviderCredentials Postmark { get; set; } = new();
 
-    /// <summary>Largest provider event body accepted, in bytes.</summary>
-    [Range(1024, 4 * 1024 * 1024)]
-    public int MaxEventBytes { get; set; } = 256 * 1024;
+    /// <summary>Largest provider event body accepted, in bytes (at most the service's general request limit of 64 KiB).</summary>
+    [Range(1024, 64 * 1024)]
+    public int MaxEventBytes { get; set; } = 64 * 1024;
 
     public bool UsesReturnPath => !string.IsNullOrWhiteSpace(Domain);
 

@@ -228,6 +228,11 @@ public sealed partial class OutboxProcessor
         {
             // The per-message return path ties a later bounce to exactly this message (VERP).
             var returnPath = _bounces.UsesReturnPath && message.ReturnToken is { } token ? _bounces.ReturnPath(token) : null;
+            if (_bounces.Postmark.Enabled && message.ReturnToken is { } postmarkToken)
+            {
+                // Postmark uses its own return path; it hands this metadata back in its bounce and delivery webhooks.
+                mime.Headers.Add(BounceOptions.PostmarkMetadataHeader, postmarkToken);
+            }
             await session.SendAsync(mime, returnPath, cancellationToken);
             return null;
         }
