@@ -81,6 +81,8 @@ userdb {
   args = uid=$uid gid=$gid home=$dir/home/%n
 }
 mail_location = maildir:~/Maildir
+# Throwaway test and benchmark mail: no fsync.
+mail_fsync = never
 # LMTP recipients are return paths (bounces+TOKEN@domain): the part before "+" is the user.
 recipient_delimiter = +
 lmtp_save_to_detail_mailbox = no

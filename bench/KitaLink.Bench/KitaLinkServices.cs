@@ -3,6 +3,7 @@ using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.MailEvents;
 using KitaLink.Api.Pins;
 
 namespace KitaLink.Bench;
@@ -14,7 +15,7 @@ namespace KitaLink.Bench;
 /// </summary>
 public static class KitaLinkServices
 {
-    public static WebApplication Build(CommandLine options)
+    public static WebApplication Build(CommandLine options, bool mail = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -30,8 +31,21 @@ public static class KitaLinkServices
         builder.AddKitaLinkAuth();
         builder.AddKitaLinkAudit();
         builder.AddKitaLinkPins();
-        // The outbox writer only: mail is delivered by the running API's sender, never by this tool.
-        builder.Services.AddScoped<MailOutbox>();
+        if (mail)
+        {
+            // The mail services without their background work: the bounce benchmark drives the reader itself.
+            builder.Configuration["Outbox:Enabled"] = "false";
+            builder.Configuration["Reminders:Enabled"] = "false";
+            builder.Configuration["Bounces:Imap:Enabled"] = "false";
+            builder.AddKitaLinkMail();
+            builder.AddKitaLinkMailEvents();
+            builder.Services.AddSingleton<KitaLink.Api.Infrastructure.Telemetry.KitaLinkMetrics>();
+        }
+        else
+        {
+            // The outbox writer only: mail is delivered by the running API's sender, never by this tool.
+            builder.Services.AddScoped<MailOutbox>();
+        }
         return builder.Build();
     }
 }

@@ -18,6 +18,7 @@ try
         "smtp-sink" => await SmtpSinkCommand.RunAsync(options),
         "mail-burst" => await MailBurstCommand.RunAsync(options),
         "mail-stats" => await MailStatsCommand.RunAsync(options),
+        "bounce-read" => await BounceReadCommand.RunAsync(options),
         "report" => await ReportCommand.RunAsync(options),
         _ => Usage(),
     };
@@ -40,6 +41,8 @@ static int Usage()
           mail-burst  --count N --out FILE                enqueue N PIN 2 mails in one transaction
           mail-stats  --since T [--until T] --out FILE    delivery figures of the PIN 2 mails created in a window
                       [--wait-seconds N] [--discard-since T]
+          bounce-read --count N --lmtp-port P --fixtures DIR --out FILE
+                                                          N bounces into the IMAP mailbox, timed through the reader
           report      --results DIR --out FILE            write docs/performance.md from a run's results
         """);
     return 2;

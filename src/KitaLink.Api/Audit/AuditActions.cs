@@ -19,6 +19,7 @@ public static class AuditActions
     public const string Pin2Deferred = "pins.pin2_deferred";
     public const string Pin2Bounced = "pins.pin2_bounced";
     public const string PinsReminderQueued = "pins.reminder_queued";
+    public const string PinsReminderFailed = "pins.reminder_failed";
     public const string PinsRedeemed = "pins.redeemed";
     public const string PinsAttemptFailed = "pins.attempt_failed";
     public const string PinsLocked = "pins.locked";

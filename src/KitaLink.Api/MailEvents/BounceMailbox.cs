@@ -1,4 +1,3 @@
-using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Telemetry;
 using MailKit;
@@ -67,61 +66,74 @@ public sealed partial class BounceMailbox(
 
         var toProcessed = new List<UniqueId>();
         var toRejected = new List<UniqueId>();
-        int recorded = 0, duplicates = 0, ignored = 0;
-        await using (var scope = scopes.CreateAsyncScope())
+        var wanted = new List<UniqueId>();
+        foreach (var uid in uids)
         {
-            var events = scope.ServiceProvider.GetRequiredService<MailDeliveryEvents>();
-            var db = scope.ServiceProvider.GetRequiredService<KitaLinkDbContext>();
-            foreach (var uid in uids)
+            if (!sizes.TryGetValue(uid, out var size))
             {
-                if (!sizes.TryGetValue(uid, out var size))
-                {
-                    continue; // expunged meanwhile (another instance moved it)
-                }
-                if (size > imap.MaxMessageBytes)
-                {
-                    LogTooBig(logger, uid.Id, size);
-                    toRejected.Add(uid);
-                    continue;
-                }
-                BounceReading reading;
+                continue; // expunged meanwhile (another instance moved it)
+            }
+            if (size > imap.MaxMessageBytes)
+            {
+                LogTooBig(logger, uid.Id, size);
+                toRejected.Add(uid);
+                continue;
+            }
+            wanted.Add(uid);
+        }
+
+        // All messages of the batch in one FETCH; a message another instance moved meanwhile simply does not come back.
+        var readings = new Dictionary<UniqueId, BounceReading>();
+        if (wanted.Count > 0)
+        {
+            await ((ImapFolder)inbox).GetStreamsAsync(wanted, async (_, _, uid, stream, token) =>
+            {
                 try
                 {
-                    using var message = await inbox.GetMessageAsync(uid, cancellationToken);
-                    reading = BounceParser.Read(message, _options, time.GetUtcNow());
-                }
-                catch (MessageNotFoundException)
-                {
-                    continue; // moved by another instance between the search and the fetch
+                    using var message = await MimeMessage.LoadAsync(stream, token);
+                    readings[uid] = BounceParser.Read(message, _options, time.GetUtcNow());
                 }
                 catch (Exception e) when (e is FormatException or ParseException or ArgumentException or InvalidOperationException or System.Text.DecoderFallbackException)
                 {
                     LogUnreadable(logger, uid.Id, e.GetType().Name);
                     toRejected.Add(uid);
-                    continue;
                 }
+            }, cancellationToken);
+        }
 
-                switch (reading.Kind)
+        int recorded = 0, duplicates = 0, ignored = 0;
+        var reports = new List<(UniqueId Uid, MailDeliveryReport Report)>();
+        foreach (var uid in wanted.Where(readings.ContainsKey))
+        {
+            var reading = readings[uid];
+            switch (reading.Kind)
+            {
+                case BounceKind.AutoReply:
+                    ignored++;
+                    toProcessed.Add(uid);
+                    break;
+                case BounceKind.Unusable:
+                    LogUnusable(logger, uid.Id, reading.Why);
+                    toRejected.Add(uid);
+                    break;
+                default:
+                    reports.Add((uid, reading.Report!));
+                    break;
+            }
+        }
+        if (reports.Count > 0)
+        {
+            // A failure here (database away) leaves the messages in the folder for the next round.
+            await using var scope = scopes.CreateAsyncScope();
+            var events = scope.ServiceProvider.GetRequiredService<MailDeliveryEvents>();
+            var results = await events.RecordAsync(reports.Select(r => r.Report).ToList(), cancellationToken);
+            for (var i = 0; i < reports.Count; i++)
+            {
+                switch (results[i])
                 {
-                    case BounceKind.AutoReply:
-                        ignored++;
-                        toProcessed.Add(uid);
-                        break;
-                    case BounceKind.Unusable:
-                        LogUnusable(logger, uid.Id, reading.Why);
-                        toRejected.Add(uid);
-                        break;
-                    default:
-                        // A failure here (database away) leaves the message in the folder for the next round.
-                        var result = await events.RecordAsync(reading.Report!, cancellationToken);
-                        db.ChangeTracker.Clear();
-                        switch (result)
-                        {
-                            case MailDeliveryRecordResult.Recorded: recorded++; toProcessed.Add(uid); break;
-                            case MailDeliveryRecordResult.Duplicate: duplicates++; toProcessed.Add(uid); break;
-                            default: toRejected.Add(uid); break;
-                        }
-                        break;
+                    case MailDeliveryRecordResult.Recorded: recorded++; toProcessed.Add(reports[i].Uid); break;
+                    case MailDeliveryRecordResult.Duplicate: duplicates++; toProcessed.Add(reports[i].Uid); break;
+                    default: toRejected.Add(reports[i].Uid); break;
                 }
             }
         }

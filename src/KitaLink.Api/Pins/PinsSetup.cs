@@ -1,5 +1,6 @@
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Security;
+using Microsoft.Extensions.Options;
 
 namespace KitaLink.Api.Pins;
 
@@ -23,6 +24,17 @@ public static class PinsSetup
         services.AddScoped<PinRedemption>();
         services.AddSingleton<PinPairClaims>();
         services.AddScoped<IOutboxKindRules, Pin2Mail>();
+        services.AddScoped<IOutboxKindRules, PinReminderMail>();
+        services.AddOptions<PinReminderOptions>()
+            .BindConfiguration(PinReminderOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PinReminderOptions>, PinReminderOptionsValidator>();
+        services.AddSingleton<PinReminders>();
+        if (builder.Configuration.GetValue($"{PinReminderOptions.Section}:{nameof(PinReminderOptions.Enabled)}", defaultValue: true))
+        {
+            services.AddHostedService<PinReminderJob>();
+        }
         return builder;
     }
 }

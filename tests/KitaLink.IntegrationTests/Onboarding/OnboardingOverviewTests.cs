@@ -4,6 +4,7 @@ using KitaLink.Api.Pins;
 using KitaLink.IntegrationTests.Infrastructure;
 using KitaLink.IntegrationTests.Pins;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using SmtpServer.Protocol;
 
 namespace KitaLink.IntegrationTests.Onboarding;
@@ -60,6 +61,18 @@ public sealed class OnboardingOverviewTests(OnboardingOverviewTests.SeededFacili
             await CreatePins(failed);
             await client.WaitForDeliveryAsync(Facility.AdminToken, failed, "failed");
 
+            // A bounce and a delay notice from after the first hop, recorded where every report is recorded.
+            foreach (var (state, code) in new[] { ("mail_bounced", "5.1.1"), ("mail_deferred", "4.2.2") })
+            {
+                var reported = await Guardian(state);
+                var messageId = (await CreatePins(reported)).GetProperty("pin2Delivery").GetProperty("messageId").GetGuid();
+                await client.WaitForDeliveryAsync(Facility.AdminToken, reported, "sent");
+                await using var scope = Services.CreateAsyncScope();
+                var events = scope.ServiceProvider.GetRequiredService<KitaLink.Api.Infrastructure.Email.MailDeliveryEvents>();
+                await events.RecordAsync(KitaLink.Api.Infrastructure.Email.MailDeliveryReport.Classify(
+                    "imap", Guid.NewGuid().ToString(), null, messageId, code, null, $"{code} from the remote server", null), CancellationToken.None);
+            }
+
             var wrongEmail = await Guardian("wrong_email_tried");
             var wrongEmailPins = await this.CreatePinsAsync(client, Facility, wrongEmail);
             await (await client.RegisterAsync("jemand.anderes@example.org", wrongEmailPins.Pin1, wrongEmailPins.Pin2))
@@ -97,11 +110,11 @@ public sealed class OnboardingOverviewTests(OnboardingOverviewTests.SeededFacili
         var overview = await (await _client.GetAsync(Path, seeded.Facility.EducatorToken)).ExpectAsync(HttpStatusCode.OK);
         var counts = overview.GetProperty("counts");
         Assert.Equal(2, counts.GetProperty("noPins").GetInt32()); // one in Marienkäfer, one in Igel; the child that left is not counted
-        foreach (var state in new[] { "pending", "mailQueued", "mailFailed", "addressSuspect", "wrongEmailTried", "locked", "expired", "linked" })
+        foreach (var state in new[] { "pending", "mailQueued", "mailFailed", "mailBounced", "mailDeferred", "addressSuspect", "wrongEmailTried", "locked", "expired", "linked" })
         {
             Assert.True(counts.GetProperty(state).GetInt32() == 1, $"{state}: {counts}");
         }
-        Assert.Equal(10, overview.GetProperty("total").GetInt32());
+        Assert.Equal(12, overview.GetProperty("total").GetInt32());
     }
 
     [Fact]
@@ -110,7 +123,7 @@ public sealed class OnboardingOverviewTests(OnboardingOverviewTests.SeededFacili
         var overview = await (await _client.GetAsync(Path, seeded.Facility.AdminToken)).ExpectAsync(HttpStatusCode.OK);
         var items = overview.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(
-            ["address_suspect", "expired", "locked", "mail_failed", "no_pins", "no_pins", "wrong_email_tried"],
+            ["address_suspect", "expired", "locked", "mail_bounced", "mail_failed", "no_pins", "no_pins", "wrong_email_tried"],
             items.Select(i => i.GetProperty("state").GetString()).Order(StringComparer.Ordinal));
         var failed = items.Single(i => i.GetProperty("state").GetString() == "mail_failed");
         Assert.Equal(seeded.Guardians["mail_failed"].GuardianId, failed.GetProperty("guardianId").GetGuid());
@@ -119,6 +132,7 @@ public sealed class OnboardingOverviewTests(OnboardingOverviewTests.SeededFacili
         var wrong = items.Single(i => i.GetProperty("state").GetString() == "wrong_email_tried");
         Assert.Equal(1, wrong.GetProperty("wrongEmailAttempts").GetInt32());
         Assert.Equal("create_pins_and_hand_over_letter", items.Single(i => i.GetProperty("state").GetString() == "expired").GetProperty("action").GetString());
+        Assert.Equal("follow_bounce_reason", items.Single(i => i.GetProperty("state").GetString() == "mail_bounced").GetProperty("action").GetString());
         Assert.Equal(JsonValueKind.Null, overview.GetProperty("nextCursor").ValueKind);
     }
 
@@ -137,7 +151,7 @@ public sealed class OnboardingOverviewTests(OnboardingOverviewTests.SeededFacili
         var item = Assert.Single(overview.GetProperty("items").EnumerateArray());
         Assert.Equal(seeded.Guardians["pending"].GuardianId, item.GetProperty("guardianId").GetGuid());
         Assert.Equal("none", item.GetProperty("action").GetString());
-        Assert.Equal(10, overview.GetProperty("total").GetInt32());
+        Assert.Equal(12, overview.GetProperty("total").GetInt32());
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
     public DbSet<Guardian> Guardians => Set<Guardian>();
     public DbSet<PinPair> PinPairs => Set<PinPair>();
     public DbSet<WrongEmailAttempt> WrongEmailAttempts => Set<WrongEmailAttempt>();
+    public DbSet<PinReminder> PinReminders => Set<PinReminder>();
     public DbSet<ParentAccount> ParentAccounts => Set<ParentAccount>();
     public DbSet<ChildLink> ChildLinks => Set<ChildLink>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();

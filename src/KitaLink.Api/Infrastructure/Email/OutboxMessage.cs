@@ -4,6 +4,8 @@ public enum OutboxMessageKind
 {
     Pin2,
     PasswordReset,
+    /// <summary>A reminder to a guardian whose PIN pair is still pending (no PIN in it).</summary>
+    PinReminder,
 }
 
 /// <summary>

@@ -127,13 +127,14 @@ internal sealed class ContractOperationFilter(IServiceProvider services) : IOper
 
     private static void DescribeRequestBody(OpenApiOperation operation, string id, Type? bodyType)
     {
-        if (operation.RequestBody?.Content is not { } content || bodyType is null)
+        if (operation.RequestBody?.Content is not { } content)
         {
             return;
         }
+        // A body read raw (no bound type, e.g. a provider's webhook) has its example by operation only.
         foreach (var media in content.Values.OfType<OpenApiMediaType>())
         {
-            media.Example = OpenApiExamples.Request(id, bodyType);
+            media.Example = OpenApiExamples.Request(id, bodyType ?? typeof(object));
         }
     }
 

@@ -905,6 +905,39 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.ToTable("pin_pairs", (string)null);
                 });
 
+            modelBuilder.Entity("KitaLink.Api.Pins.PinReminder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<Guid>("OutboxMessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("outbox_message_id");
+
+                    b.Property<Guid>("PinPairId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pin_pair_id");
+
+                    b.Property<DateTimeOffset>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pin_reminders");
+
+                    b.HasIndex("PinPairId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pin_reminders_pin_pair_id_number");
+
+                    b.ToTable("pin_reminders", (string)null);
+                });
+
             modelBuilder.Entity("KitaLink.Api.Pins.WrongEmailAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1132,6 +1165,16 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_pin_pairs_guardians_guardian_id");
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Pins.PinReminder", b =>
+                {
+                    b.HasOne("KitaLink.Api.Pins.PinPair", null)
+                        .WithMany()
+                        .HasForeignKey("PinPairId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pin_reminders_pin_pairs_pin_pair_id");
                 });
 
             modelBuilder.Entity("KitaLink.Api.Pins.WrongEmailAttempt", b =>
