@@ -67,21 +67,28 @@ public static class BounceReadCommand
         var reader = ActivatorUtilities.CreateInstance<BounceMailbox>(app.Services);
         var watch = Stopwatch.StartNew();
         int recorded = 0, rounds = 0, rejected = 0;
+        var phases = new double[4];
         while (true)
         {
             var round = await reader.ProcessOnceAsync(CancellationToken.None);
             rounds++;
             recorded += round.Recorded;
             rejected += round.Rejected;
+            for (var p = 0; p < round.Phases.Length && p < phases.Length; p++)
+            {
+                phases[p] += round.Phases[p].TotalSeconds;
+            }
             if (round.Seen == 0)
             {
                 break;
             }
         }
         var seconds = watch.Elapsed.TotalSeconds;
-        var result = new BounceReadResult(count, recorded, rejected, rounds, seconds, recorded / seconds, bounces.Imap.BatchSize);
+        var result = new BounceReadResult(count, recorded, rejected, rounds, seconds, recorded / seconds, bounces.Imap.BatchSize,
+            phases[0], phases[1], phases[2], phases[3]);
         await File.WriteAllTextAsync(options.Required("out"), JsonSerializer.Serialize(result, Json.Options));
         Console.WriteLine($"read {recorded} of {count} bounces ({rejected} rejected) in {seconds:F2} s over {rounds} rounds: {result.BouncesPerSecond:F0} bounces/s");
+        Console.WriteLine($"time in: connect+search {phases[0]:F2} s, fetch+parse {phases[1]:F2} s, record {phases[2]:F2} s, move {phases[3]:F2} s");
         return recorded == count ? 0 : 1;
     }
 
@@ -147,4 +154,5 @@ public static class BounceReadCommand
     }
 }
 
-public sealed record BounceReadResult(int Count, int Recorded, int Rejected, int Rounds, double Seconds, double BouncesPerSecond, int BatchSize);
+public sealed record BounceReadResult(int Count, int Recorded, int Rejected, int Rounds, double Seconds, double BouncesPerSecond, int BatchSize,
+    double ConnectSearchSeconds, double FetchParseSeconds, double RecordSeconds, double MoveSeconds);

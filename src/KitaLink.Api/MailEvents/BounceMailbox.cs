@@ -13,6 +13,9 @@ namespace KitaLink.Api.MailEvents;
 public sealed record BounceRoundResult(int Seen, int Recorded, int Duplicates, int Ignored, int Rejected)
 {
     public static readonly BounceRoundResult Empty = new(0, 0, 0, 0, 0);
+
+    /// <summary>Where the round's time went (connect and search, fetch and parse, record, move), for the benchmark.</summary>
+    public TimeSpan[] Phases { get; init; } = [];
 }
 
 /// <summary>
@@ -36,6 +39,8 @@ public sealed partial class BounceMailbox(
     public async Task<BounceRoundResult> ProcessOnceAsync(CancellationToken cancellationToken)
     {
         var imap = _options.Imap;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var phases = new List<TimeSpan>();
         using var client = new ImapClient { Timeout = imap.TimeoutSeconds * 1000 };
         var tls = imap.UseTls switch
         {
@@ -64,6 +69,7 @@ public sealed partial class BounceMailbox(
         var summaries = await inbox.FetchAsync(uids, MessageSummaryItems.UniqueId | MessageSummaryItems.Size, cancellationToken);
         var sizes = summaries.ToDictionary(s => s.UniqueId, s => s.Size ?? 0);
 
+        phases.Add(clock.Elapsed);
         var toProcessed = new List<UniqueId>();
         var toRejected = new List<UniqueId>();
         var wanted = new List<UniqueId>();
@@ -101,6 +107,7 @@ public sealed partial class BounceMailbox(
             }, cancellationToken);
         }
 
+        phases.Add(clock.Elapsed);
         int recorded = 0, duplicates = 0, ignored = 0;
         var reports = new List<(UniqueId Uid, MailDeliveryReport Report)>();
         foreach (var uid in wanted.Where(readings.ContainsKey))
@@ -138,11 +145,16 @@ public sealed partial class BounceMailbox(
             }
         }
 
+        phases.Add(clock.Elapsed);
         await MoveAsync(inbox, toProcessed, processed, cancellationToken);
         await MoveAsync(inbox, toRejected, rejected, cancellationToken);
         await client.DisconnectAsync(true, cancellationToken);
         metrics.BouncesRead(recorded, duplicates, ignored, toRejected.Count);
-        return new BounceRoundResult(uids.Count, recorded, duplicates, ignored, toRejected.Count);
+        phases.Add(clock.Elapsed);
+        return new BounceRoundResult(uids.Count, recorded, duplicates, ignored, toRejected.Count)
+        {
+            Phases = phases.Select((p, i) => i == 0 ? p : p - phases[i - 1]).ToArray(),
+        };
     }
 
     /// <summary>

@@ -73,9 +73,17 @@ public sealed partial class MailDeliveryEvents(
             .Select(r => r.OutboxMessageId!.Value).Distinct().ToArray();
         // The row locks order reports of one message (two readers, a bounce and a provider event at once), so the
         // status rule of ApplyReport sees the previous report's result. Locked in id order: no deadlock between batches.
-        var messages = await db.OutboxMessages
-            .FromSql($"SELECT * FROM outbox_messages WHERE return_token = ANY({tokens}) OR id = ANY({ids}) ORDER BY id FOR UPDATE")
+        // Two statements rather than one with OR, so each uses its index (return token, primary key).
+        var messages = tokens.Length == 0 ? [] : await db.OutboxMessages
+            .FromSql($"SELECT * FROM outbox_messages WHERE return_token = ANY({tokens}) ORDER BY id FOR UPDATE")
             .ToListAsync(cancellationToken);
+        if (ids.Length > 0)
+        {
+            messages.AddRange(await db.OutboxMessages
+                .FromSql($"SELECT * FROM outbox_messages WHERE id = ANY({ids}) ORDER BY id FOR UPDATE")
+                .ToListAsync(cancellationToken));
+        }
+        messages = messages.DistinctBy(m => m.Id).ToList();
         var byToken = messages.Where(m => m.ReturnToken is not null).ToDictionary(m => m.ReturnToken!);
         var byId = messages.ToDictionary(m => m.Id);
         var keys = reports.Select(r => r.EventKey).Distinct().ToArray();
