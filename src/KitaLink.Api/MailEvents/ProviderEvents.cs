@@ -156,40 +156,40 @@ public sealed class PostmarkEvents : IProviderEvents
         switch (recordType)
         {
             case "Bounce":
-            {
-                var type = ProviderJson.Text(body, "Type");
-                var id = body.TryGetProperty("ID", out var idElement) && idElement.ValueKind is JsonValueKind.Number or JsonValueKind.String ? idElement.ToString() : null;
-                if (type is null || id is null)
                 {
-                    return ProviderEventBatch.Invalid("A Postmark bounce needs ID and Type.");
+                    var type = ProviderJson.Text(body, "Type");
+                    var id = body.TryGetProperty("ID", out var idElement) && idElement.ValueKind is JsonValueKind.Number or JsonValueKind.String ? idElement.ToString() : null;
+                    if (type is null || id is null)
+                    {
+                        return ProviderEventBatch.Invalid("A Postmark bounce needs ID and Type.");
+                    }
+                    if (!s_hard.Contains(type) && !s_soft.Contains(type))
+                    {
+                        return new ProviderEventBatch([], 1); // AutoResponder, Subscribe, Unsubscribe, ChallengeVerification, ...
+                    }
+                    var text = ProviderJson.Text(body, "Details") is { Length: > 0 } details ? details : ProviderJson.Text(body, "Description");
+                    var report = MailDeliveryReport.Classify(Name, $"bounce:{id}", token, outboxId, null,
+                        s_soft.Contains(type) ? "delayed" : "failed", text, ProviderJson.Time(body, "BouncedAt"));
+                    // Postmark's own type is more precise than a generic text for these.
+                    report = type switch
+                    {
+                        "SpamNotification" or "Blocked" or "VirusNotification" => report with { Reason = MailDeliveryReason.Blocked },
+                        "BadEmailAddress" => report with { Reason = MailDeliveryReason.AddressUnknown },
+                        "DnsError" when report.Reason == MailDeliveryReason.TemporaryFailure => report with { Reason = MailDeliveryReason.DomainUnknown },
+                        _ => report,
+                    };
+                    return new ProviderEventBatch([report], 0);
                 }
-                if (!s_hard.Contains(type) && !s_soft.Contains(type))
-                {
-                    return new ProviderEventBatch([], 1); // AutoResponder, Subscribe, Unsubscribe, ChallengeVerification, ...
-                }
-                var text = ProviderJson.Text(body, "Details") is { Length: > 0 } details ? details : ProviderJson.Text(body, "Description");
-                var report = MailDeliveryReport.Classify(Name, $"bounce:{id}", token, outboxId, null,
-                    s_soft.Contains(type) ? "delayed" : "failed", text, ProviderJson.Time(body, "BouncedAt"));
-                // Postmark's own type is more precise than a generic text for these.
-                report = type switch
-                {
-                    "SpamNotification" or "Blocked" or "VirusNotification" => report with { Reason = MailDeliveryReason.Blocked },
-                    "BadEmailAddress" => report with { Reason = MailDeliveryReason.AddressUnknown },
-                    "DnsError" when report.Reason == MailDeliveryReason.TemporaryFailure => report with { Reason = MailDeliveryReason.DomainUnknown },
-                    _ => report,
-                };
-                return new ProviderEventBatch([report], 0);
-            }
             case "Delivery":
-            {
-                var messageId = ProviderJson.Text(body, "MessageID");
-                if (string.IsNullOrEmpty(messageId))
                 {
-                    return ProviderEventBatch.Invalid("A Postmark delivery needs MessageID.");
-                }
-                return new ProviderEventBatch([MailDeliveryReport.Classify(Name, $"delivery:{messageId}:{ProviderJson.Text(body, "Recipient")}", token, outboxId,
+                    var messageId = ProviderJson.Text(body, "MessageID");
+                    if (string.IsNullOrEmpty(messageId))
+                    {
+                        return ProviderEventBatch.Invalid("A Postmark delivery needs MessageID.");
+                    }
+                    return new ProviderEventBatch([MailDeliveryReport.Classify(Name, $"delivery:{messageId}:{ProviderJson.Text(body, "Recipient")}", token, outboxId,
                     null, "delivered", ProviderJson.Text(body, "Details"), ProviderJson.Time(body, "DeliveredAt"))], 0);
-            }
+                }
             default:
                 return new ProviderEventBatch([], 1); // Open, Click, SpamComplaint, SubscriptionChange
         }

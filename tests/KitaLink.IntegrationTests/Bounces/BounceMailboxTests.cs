@@ -1,12 +1,12 @@
 using System.Net;
 using KitaLink.Api.Audit;
+using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.IntegrationTests.Facilities;
 using KitaLink.IntegrationTests.Infrastructure;
 using KitaLink.IntegrationTests.Pins;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using KitaLink.Api.Infrastructure.Data;
 using MimeKit;
 
 namespace KitaLink.IntegrationTests.Bounces;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text;
 using System.Net.Sockets;
+using System.Text;
 using MimeKit;
 
 namespace KitaLink.IntegrationTests.Infrastructure;
