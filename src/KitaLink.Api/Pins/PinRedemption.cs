@@ -232,10 +232,11 @@ public sealed partial class PinRedemption(
             };
             if (reason == "email_mismatch")
             {
-                // The PINs were right, so this is the entitled parent with a typo: staff need the address to help.
-                data["attemptedEmail"] = presentedEmail.Trim();
-                // Wrong-email attempt for the help desk view: only the masked address, stored with the pair (issue 12).
-                db.WrongEmailAttempts.Add(new WrongEmailAttempt(pair.Id, EmailAddress.Mask(presentedEmail), now));
+                // The PINs were right, so this is the entitled parent with a typo: staff see the masked address (enough to
+                // answer "which email did you use?"), in the audit trail as in the help desk view; never the full one.
+                var masked = EmailAddress.Mask(presentedEmail);
+                data["attemptedEmail"] = masked;
+                db.WrongEmailAttempts.Add(new WrongEmailAttempt(pair.Id, masked, now));
             }
             audit.RecordPairEvent(AuditActions.PinsAttemptFailed, pair, data);
             if (check.LockedNow)
