@@ -29,10 +29,23 @@ public sealed class Guardian
     /// <summary>The email exactly as the parent gave it to the facility (surrounding whitespace trimmed).</summary>
     public string Email { get; private set; } = "";
 
+    /// <summary>
+    /// The family's language for the PIN letter and the PIN 2 mail (one of <see cref="Pins.FamilyLanguages.Codes"/>),
+    /// printed with German beside it; null means German only.
+    /// </summary>
+    public string? PreferredLanguage { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
     public Children.Child? Child { get; private set; }
+
+    /// <summary>Sets the family's language; an empty value removes it (German only).</summary>
+    public void SetPreferredLanguage(string? language, DateTimeOffset now)
+    {
+        PreferredLanguage = string.IsNullOrWhiteSpace(language) ? null : language.Trim().ToLowerInvariant();
+        UpdatedAt = now;
+    }
 
     /// <summary>
     /// Updates the record; returns true when the email now names another mailbox (the caller then revokes a

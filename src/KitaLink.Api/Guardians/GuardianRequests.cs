@@ -3,14 +3,29 @@ using KitaLink.Api.Infrastructure.Http;
 
 namespace KitaLink.Api.Guardians;
 
-/// <summary>A guardian as the parent gave their details to the facility. The email is stored as entered (trimmed).</summary>
-public sealed record CreateGuardianRequest(string Name, string Relationship, string Email);
+/// <summary>
+/// A guardian as the parent gave their details to the facility. The email is stored as entered (trimmed).
+/// <c>preferredLanguage</c> (<c>de</c>, <c>en</c>, <c>tr</c>, <c>uk</c>, <c>ru</c>, <c>pl</c>) is the family's language of
+/// the PIN letter and the PIN 2 mail, printed with German beside it; without it both are German (the mail
+/// German and English).
+/// </summary>
+public sealed record CreateGuardianRequest(string Name, string Relationship, string Email, string? PreferredLanguage = null);
 
-/// <summary>Changes the given fields. A changed email revokes a pending PIN pair (PIN 2 went to the old address).</summary>
-public sealed record UpdateGuardianRequest(string? Name = null, string? Relationship = null, string? Email = null);
+/// <summary>
+/// Changes the given fields. A changed email revokes a pending PIN pair (PIN 2 went to the old address). An empty
+/// <c>preferredLanguage</c> removes the family's language.
+/// </summary>
+public sealed record UpdateGuardianRequest(string? Name = null, string? Relationship = null, string? Email = null, string? PreferredLanguage = null);
 
 internal static class GuardianRules
 {
+    public const string LanguageMessage = "Use one of de, en, tr, uk, ru, pl.";
+
+    /// <summary>A language of <see cref="Pins.FamilyLanguages.Codes"/>, or none; empty removes it where allowed.</summary>
+    public static IRuleBuilderOptions<T, string?> FamilyLanguage<T>(this IRuleBuilder<T, string?> rule, bool allowEmpty) =>
+        rule.Must(l => l is null || (allowEmpty && l.Trim().Length == 0) || Pins.FamilyLanguages.IsSupported(l))
+            .WithMessage(LanguageMessage);
+
     public const int MaxNameLength = 200;
     public const int MaxRelationshipLength = 100;
 }
@@ -22,6 +37,7 @@ public sealed class CreateGuardianRequestValidator : AbstractValidator<CreateGua
         RuleFor(r => r.Name).PersonName(GuardianRules.MaxNameLength);
         RuleFor(r => r.Relationship).Label(GuardianRules.MaxRelationshipLength);
         RuleFor(r => r.Email).PlausibleEmail();
+        RuleFor(r => r.PreferredLanguage).FamilyLanguage(allowEmpty: false);
     }
 }
 
@@ -32,5 +48,6 @@ public sealed class UpdateGuardianRequestValidator : AbstractValidator<UpdateGua
         RuleFor(r => r.Name).PersonName(GuardianRules.MaxNameLength).When(r => r.Name is not null);
         RuleFor(r => r.Relationship).Label(GuardianRules.MaxRelationshipLength).When(r => r.Relationship is not null);
         RuleFor(r => r.Email).PlausibleEmail().When(r => r.Email is not null);
+        RuleFor(r => r.PreferredLanguage).FamilyLanguage(allowEmpty: true);
     }
 }

@@ -10,6 +10,8 @@ namespace KitaLink.Api.Guardians;
 /// <summary>
 /// One guardian in the help desk view: the email as entered, the state of the newest PIN pair with the
 /// PIN 2 email delivery, and the parent accounts linked through this guardian's PINs.
+/// <c>preferredLanguage</c> is the family's language of the PIN letter and PIN 2 mail (German beside it);
+/// null means German.
 /// </summary>
 public sealed record GuardianView(
     Guid Id,
@@ -20,7 +22,8 @@ public sealed record GuardianView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     PinView Pin,
-    IReadOnlyList<LinkView> Links);
+    IReadOnlyList<LinkView> Links,
+    string? PreferredLanguage = null);
 
 /// <summary>
 /// The guardian's newest PIN pair. <c>pin1</c> and <c>expiresAt</c> are present only while the pair is
@@ -116,7 +119,8 @@ public static class GuardianViews
                 g.CreatedAt,
                 g.UpdatedAt,
                 PinViewOf(newestPairs.SingleOrDefault(p => p.GuardianId == g.Id), messages, pins, now),
-                linksByGuardian[g.Id].Select(l => new LinkView(l.Email, l.LinkedAt, l.Status, l.ArchivedAt)).ToList()))
+                linksByGuardian[g.Id].Select(l => new LinkView(l.Email, l.LinkedAt, l.Status, l.ArchivedAt)).ToList(),
+                g.PreferredLanguage))
             .ToList();
     }
 

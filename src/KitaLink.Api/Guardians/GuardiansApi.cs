@@ -33,7 +33,7 @@ public static class GuardiansApi
         group.MapPatch("/{guardianId:guid}", UpdateAsync)
             .WithName("updateGuardian")
             .WithSummary("Update a guardian")
-            .WithDescription("Changes the given fields. Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards.")
+            .WithDescription("Changes the given fields; an empty `preferredLanguage` removes it (German only). Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards.")
             .WithValidation<UpdateGuardianRequest>()
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
             .AnswersConflictOnConcurrentChange();
@@ -55,6 +55,10 @@ public static class GuardiansApi
             return ApiProblem.NotFound();
         }
         var guardian = new Guardian(child.FacilityId, child.Id, request.Name.Trim(), request.Relationship.Trim(), request.Email, time.GetUtcNow());
+        if (request.PreferredLanguage is not null)
+        {
+            guardian.SetPreferredLanguage(request.PreferredLanguage, time.GetUtcNow());
+        }
         db.Guardians.Add(guardian);
         audit.Record(AuditActions.GuardianCreated, e =>
         {
@@ -66,7 +70,7 @@ public static class GuardiansApi
         return TypedResults.Created(
             $"/api/v1/facility/children/{child.Id}/guardians/{guardian.Id}",
             new GuardianView(guardian.Id, guardian.ChildId, guardian.Name, guardian.Relationship, guardian.Email,
-                guardian.CreatedAt, guardian.UpdatedAt, new PinView(PinStatus.None), []));
+                guardian.CreatedAt, guardian.UpdatedAt, new PinView(PinStatus.None), [], guardian.PreferredLanguage));
     }
 
     public static async Task<Results<Ok<GuardianView>, ApiProblem>> GetAsync(
@@ -121,12 +125,21 @@ public static class GuardiansApi
             {
                 changed.Add("email");
             }
+            var language = request.PreferredLanguage is null ? null : InputRules.TrimToNull(request.PreferredLanguage)?.ToLowerInvariant();
+            if (request.PreferredLanguage is not null && language != guardian.PreferredLanguage)
+            {
+                changed.Add("preferredLanguage");
+            }
             if (changed.Count == 0)
             {
                 return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));
             }
 
             var emailChanged = guardian.Update(request.Name?.Trim(), request.Relationship?.Trim(), request.Email, time.GetUtcNow());
+            if (request.PreferredLanguage is not null)
+            {
+                guardian.SetPreferredLanguage(language, time.GetUtcNow());
+            }
             audit.Record(AuditActions.GuardianUpdated, e => Describe(e, guardian),
                 new Dictionary<string, string> { ["changed"] = string.Join(',', changed) });
             if (emailChanged)

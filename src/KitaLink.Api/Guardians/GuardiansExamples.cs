@@ -20,11 +20,11 @@ internal sealed class GuardiansExamples : IOpenApiExamples
     public static readonly PinView PinPending = new(PinStatus.Pending, PinPairId, Pin1, PinsExpire, 0, PinsCreated,
         null, null, PinsCreated, DeliverySent);
     public static readonly GuardianView Guardian = new(GuardianId, ChildId, "Julia Schneider", "Mutter", ParentEmail,
-        ChildCreated.AddMinutes(2), ChildCreated.AddMinutes(2), PinPending, []);
+        ChildCreated.AddMinutes(2), ChildCreated.AddMinutes(2), PinPending, [], "tr");
 
     public void AddTo(OpenApiExampleSet examples)
     {
-        examples.Requests[typeof(CreateGuardianRequest)] = new CreateGuardianRequest("Julia Schneider", "Mutter", ParentEmail);
+        examples.Requests[typeof(CreateGuardianRequest)] = new CreateGuardianRequest("Julia Schneider", "Mutter", ParentEmail, "tr");
         examples.Requests[typeof(UpdateGuardianRequest)] = new UpdateGuardianRequest(Email: "julia.schneider@example.org");
         examples.Responses[typeof(GuardianView)] = Guardian;
         examples.ResponsesByOperation[("createGuardian", 201)] = Guardian with { Pin = new PinView(PinStatus.None) };

@@ -12,6 +12,7 @@ internal sealed class GuardianConfiguration : IEntityTypeConfiguration<Guardian>
         builder.Property(g => g.Name).HasMaxLength(200);
         builder.Property(g => g.Relationship).HasMaxLength(100);
         builder.Property(g => g.Email).HasMaxLength(254);
+        builder.Property(g => g.PreferredLanguage).HasMaxLength(8);
         builder.HasIndex(g => new { g.FacilityId, g.ChildId });
         builder.HasOne<Facility>().WithMany().HasForeignKey(g => g.FacilityId).OnDelete(DeleteBehavior.Restrict);
     }
