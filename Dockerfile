@@ -31,6 +31,9 @@ COPY --from=build /app ./
 # The non-root "app" user of the .NET images. /app stays read-only to it: Data Protection keys and the
 # mail outbox live in PostgreSQL, and production mail goes out over SMTP (Smtp__Host).
 USER $APP_UID
+# The API. Telemetry is opt-in at run time: OTEL_EXPORTER_OTLP_ENDPOINT (and the other OTEL_* variables)
+# exports over OTLP; Telemetry__PrometheusPort=9464 adds a Prometheus scrape port that answers only
+# GET /metrics (publish it to the monitoring network, never through the public load balancer).
 EXPOSE 8080
 
 # The runtime image has no curl: the service probes its own /health/live (exit 0 healthy, 1 not).

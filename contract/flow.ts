@@ -23,7 +23,8 @@ import { SMTPServer } from "smtp-server";
 import type { components, paths } from "./generated/kitalink.js";
 
 type Problem = components["schemas"]["ProblemDetails"];
-type ErrorCode = components["schemas"]["ErrorCode"];
+// `code` is an open string; the codes an operation answers with are listed per status in openapi.yaml.
+type ErrorCode = Problem["code"];
 
 const baseUrl = required("KITALINK_URL");
 const smtpPort = Number(required("KITALINK_SMTP_PORT"));
@@ -309,7 +310,10 @@ async function main(): Promise<void> {
   step("parent signs in (createParentToken)");
 
   const before = expectData(await api.GET("/api/v1/me/children", { params: { query: {} }, ...parentAuth }), 200, "list children");
-  check(before.length === 1 && before[0].id === mia.child.id && before[0].facility.id === facility.id, "expected Mia only");
+  check(
+    before.items.length === 1 && before.items[0].id === mia.child.id && before.items[0].facility.id === facility.id && before.nextCursor === null,
+    "expected Mia only",
+  );
   step("parent lists children: Mia (listMyChildren)");
 
   const sibling = expectData(
@@ -321,7 +325,10 @@ async function main(): Promise<void> {
   step("parent links sibling Leon with his PINs (linkMyChild)");
 
   const after = expectData(await api.GET("/api/v1/me/children", { params: { query: {} }, ...parentAuth }), 200, "list children");
-  check(after.map((c) => c.firstName).sort().join(",") === "Leon,Mia", `expected Leon and Mia, got ${after.map((c) => c.firstName)}`);
+  check(
+    after.items.map((c) => c.firstName).sort().join(",") === "Leon,Mia",
+    `expected Leon and Mia, got ${after.items.map((c) => c.firstName)}`,
+  );
   step("parent lists children: Leon and Mia");
 
   const refreshed = expectData(

@@ -8,6 +8,10 @@
 #      a bootstrap operator, SMTP to the flow's own SMTP peer) on a throwaway PostgreSQL and run the flow:
 #      operator → facility and admin → child, guardian, PINs → PIN 2 from the SMTP peer → parent registers,
 #      signs in, lists children, links a sibling, refreshes the token
+#   5. generate the NSwag and Kiota C# clients from openapi.yaml (contract/csharp/generate.sh, tool versions
+#      pinned in .config/dotnet-tools.json, output git-ignored) and run the C# flow once with each
+#      (contract/csharp): the parent flow plus every error code it provokes, read through the shared
+#      ProblemDetails type, idempotent retries, If-Match and cursor paging
 # PostgreSQL: the server in KITALINK_TEST_POSTGRES (a role that may create databases; a new database is
 # created by `migrate`), or else a throwaway cluster from scripts/pg.sh. Everything is stopped on exit.
 set -euo pipefail
@@ -65,6 +69,10 @@ rm -rf contract/generated
 npx_contract openapi-typescript ../openapi.yaml --output generated/kitalink.d.ts
 npx_contract tsc --noEmit -p tsconfig.json
 
+echo "== contract: NSwag and Kiota C# clients from openapi.yaml, and the C# flow built against them"
+contract/csharp/generate.sh
+dotnet build contract/csharp -c Release -nologo -v quiet >"$work/csharp-build.log" 2>&1 || { cat "$work/csharp-build.log" >&2; exit 1; }
+
 echo "== contract: KitaLink in Production mode on a throwaway database"
 if [[ -n "${KITALINK_TEST_POSTGRES:-}" ]]; then
   connection="${KITALINK_TEST_POSTGRES};Database=kitalink_contract_$(date +%s)_$$"
@@ -107,3 +115,11 @@ echo "== contract: the generated client drives the PIN process (contract/flow.ts
 KITALINK_URL="http://127.0.0.1:$api_port" KITALINK_SMTP_PORT="$smtp_port" \
   KITALINK_OPERATOR_EMAIL="$operator_email" KITALINK_OPERATOR_PASSWORD="$operator_password" \
   npx_contract tsx flow.ts
+
+# The same SMTP port: the TypeScript flow's peer has closed; each C# flow opens its own.
+for generator in nswag kiota; do
+  echo "== contract: the generated $generator C# client drives the PIN process (contract/csharp)"
+  KITALINK_URL="http://127.0.0.1:$api_port" KITALINK_SMTP_PORT="$smtp_port" \
+    KITALINK_OPERATOR_EMAIL="$operator_email" KITALINK_OPERATOR_PASSWORD="$operator_password" \
+    dotnet contract/csharp/bin/Release/net10.0/KitaLink.ContractFlow.dll "$generator"
+done

@@ -46,7 +46,7 @@ trap cleanup EXIT
 # Ctrl-C, kill, closed terminal: a requested stop, so exit 0 (the EXIT trap cleans up).
 trap 'echo; exit 0' INT TERM HUP
 
-# http_status (plain bash: curl may not be installed)
+# http_status_and_header, random_key (plain bash: curl may not be installed)
 source scripts/lib.sh
 
 api_failed() {
@@ -76,6 +76,10 @@ export ASPNETCORE_ENVIRONMENT=Development
 export ASPNETCORE_URLS="$url"
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$port;Database=kitalink;Username=kitalink"
 export Smtp__PickupDirectory="$mail_dir"
+# Echoed by the API's health answers: "ready" must come from the process started below, not from a server
+# that took the port between the check above and the API's bind.
+nonce=$(random_key 18 | tr -dc 'A-Za-z0-9')
+export Startup__Nonce="$nonce"
 
 echo "Starting the API (log: .local/api.log)..."
 # The built assembly, not `dotnet run`: one process to stop. As a background job of this script it
@@ -83,8 +87,10 @@ echo "Starting the API (log: .local/api.log)..."
 (cd src/KitaLink.Api && exec dotnet bin/Debug/net10.0/KitaLink.Api.dll) >"$log" 2>&1 9>&- &
 api_pid=$!
 
-# Ready means migrated, seeded and able to reach PostgreSQL (GET /health/ready answers 200).
+# Ready means migrated, seeded and able to reach PostgreSQL (GET /health/ready answers 200), and the answer
+# carries this run's nonce: it comes from the API started above.
 ready_timeout=180
+ready=""
 for ((waited = 0; waited < ready_timeout * 2; waited++)); do
   if ! kill -0 "$api_pid" 2>/dev/null; then
     status=0
@@ -92,10 +98,17 @@ for ((waited = 0; waited < ready_timeout * 2; waited++)); do
     api_pid=""
     api_failed "The API exited with code $status before it was ready."
   fi
-  [[ "$(http_status "$api_port" /health/ready)" == 200 ]] && break
+  read -r code answer_nonce <<<"$(http_status_and_header "$api_port" /health/ready X-KitaLink-Startup-Nonce)" || true
+  if [[ -n "${code:-}" && "${answer_nonce:-}" != "$nonce" ]]; then
+    api_failed "Another server answers on 127.0.0.1:$api_port (HTTP ${code}, not the KitaLink API this script started); free the port or try again."
+  fi
+  if [[ "${code:-}" == 200 ]] && kill -0 "$api_pid" 2>/dev/null; then
+    ready=1
+    break
+  fi
   sleep 0.5
 done
-if [[ "$(http_status "$api_port" /health/ready)" != 200 ]]; then
+if [[ -z "$ready" ]]; then
   api_failed "The API was not ready after ${ready_timeout}s."
 fi
 

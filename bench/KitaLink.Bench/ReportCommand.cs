@@ -350,7 +350,7 @@ public static class ReportCommand
                     ratio >= 0.70,
                     $"Per request the API does more than the baseline's single primary-key read: JWT bearer validation (HS256) and " +
                     $"the authorization policy, then one prepared statement (`LinkedChildrenReader`) that checks the token version on " +
-                    $"the account row and joins `child_links`, `children` and `facilities` — one round trip, as in the baseline, but " +
+                    $"the account row and joins one page of `child_links` (a keyset `LATERAL` subquery), `children` and `facilities` — one round trip, as in the baseline, but " +
                     $"a four-table join for PostgreSQL instead of one index lookup. " +
                     $"CPU per request in the measured process: {CpuPerRequest(children)} (API) vs {CpuPerRequest(baseline)} (baseline); " +
                     $"with wrk and PostgreSQL on the same {cores} cores the extra CPU time translates directly into fewer requests per second. " +

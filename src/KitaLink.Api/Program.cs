@@ -9,8 +9,10 @@ using KitaLink.Api.Health;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
+using KitaLink.Api.Infrastructure.Telemetry;
 using KitaLink.Api.Links;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
@@ -26,6 +28,7 @@ builder.Logging.ClearProviders().AddJsonConsole(options =>
     options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
 });
 
+builder.AddKitaLinkTelemetry();
 builder.AddKitaLinkHttp();
 builder.AddKitaLinkEdge();
 // First hosted service: migrations run before Data Protection and the outbox sender read the database.
@@ -40,14 +43,17 @@ builder.AddKitaLinkPins();
 builder.AddKitaLinkLinks();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
+builder.Services.AddKitaLinkIdempotency();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
 var app = builder.Build();
 
+app.UseKitaLinkMetricsEndpoint();
 app.UseKitaLinkEdge();
 app.UseKitaLinkProblemDetails();
 app.UseKitaLinkSecurityHeaders();
 app.UseKitaLinkRequestLimits();
+app.UseKitaLinkGrowableRequestChecks();
 app.UseKitaLinkSwagger();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -64,6 +70,13 @@ app.MapChildren();
 app.MapChildEvents();
 app.MapGuardians();
 app.MapPins();
+
+// A missing or invalid setting: one line naming it and exit code 1, before anything starts.
+if (StartupCheck.Problem(app.Services, migrateOnly: args is ["migrate"]) is { } problem)
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
 
 // `KitaLink.Api migrate` applies pending migrations and exits (one step per release in production).
 if (args is ["migrate"])

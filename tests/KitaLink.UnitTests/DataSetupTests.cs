@@ -15,6 +15,26 @@ public sealed class DataSetupTests
         Assert.Equal(2, settings.AutoPrepareMinUsages);
     }
 
+    [Fact]
+    public void ConnectionStringWithoutTimeouts_GetsBoundedWaits()
+    {
+        var settings = DataSetup.CreateDataSourceBuilder("Host=db;Database=kitalink;Username=kitalink").ConnectionStringBuilder;
+
+        Assert.Equal(DataSetup.DefaultConnectTimeoutSeconds, settings.Timeout);
+        Assert.Equal(DataSetup.DefaultCommandTimeoutSeconds, settings.CommandTimeout);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Timeout=30;Command Timeout=60", 30, 60)]
+    [InlineData("Host=db;TIMEOUT=9;command timeout=0", 9, 0)]
+    public void TimeoutsNamedInTheConnectionString_Win(string connectionString, int timeout, int commandTimeout)
+    {
+        var settings = DataSetup.CreateDataSourceBuilder(connectionString).ConnectionStringBuilder;
+
+        Assert.Equal(timeout, settings.Timeout);
+        Assert.Equal(commandTimeout, settings.CommandTimeout);
+    }
+
     [Theory]
     [InlineData("Host=db;Maximum Pool Size=40;Max Auto Prepare=0", 40, 0)]
     [InlineData("Host=db;MAXIMUM POOL SIZE=7;max auto prepare=5", 7, 5)]

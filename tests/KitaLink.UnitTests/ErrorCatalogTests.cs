@@ -20,6 +20,9 @@ public sealed class ErrorCatalogTests
         { "email_mismatch", 422 },
         { "pins_locked", 423 },
         { "rate_limited", 429 },
+        { "idempotency_key_reused", 422 },
+        { "request_in_progress", 409 },
+        { "precondition_failed", 412 },
     };
 
     [Theory]

@@ -69,14 +69,43 @@ public sealed class OpenApiContractTests
     public void QueryRules_BecomeRangesAndAllowedValues()
     {
         var limit = Constraints(typeof(ChildListQuery), nameof(ChildListQuery.Limit));
-        var offset = Constraints(typeof(ChildListQuery), nameof(ChildListQuery.Offset));
+        var cursor = Constraints(typeof(ChildListQuery), nameof(ChildListQuery.Cursor));
         var status = Constraints(typeof(ChildListQuery), nameof(ChildListQuery.Status));
-        var before = Constraints(typeof(ChildEventsQuery), nameof(ChildEventsQuery.Before));
+        var eventsCursor = Constraints(typeof(ChildEventsQuery), nameof(ChildEventsQuery.Cursor));
 
         Assert.Equal((1m, 200m), (limit.Minimum, limit.Maximum));
-        Assert.Equal(0m, offset.Minimum);
+        Assert.Equal(Paging.CursorPattern, cursor.Pattern);
+        Assert.Equal(Paging.MaxCursorLength, cursor.MaxLength);
         Assert.Equal(["active", "left"], status.AllowedValues);
-        Assert.Equal(1m, before.Minimum);
+        Assert.Equal(Paging.CursorPattern, eventsCursor.Pattern);
+    }
+
+    [Theory]
+    [InlineData("Mia", true)]
+    [InlineData("Anne-Marie O’Neill", true)]
+    [InlineData("  Zoë  ", true)]
+    [InlineData("Mia2", false)]
+    [InlineData("<script>", false)]
+    [InlineData("Robert'); DROP TABLE", false)]
+    public void PersonNamePattern_AgreesWithTheValidator(string name, bool valid)
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(KitaLink.Api.Infrastructure.Http.InputRules.PersonNamePattern);
+        Assert.Equal(valid, KitaLink.Api.Infrastructure.Http.InputRules.IsPersonName(name.Trim()));
+        Assert.Equal(valid, pattern.IsMatch(name));
+        Assert.Equal(KitaLink.Api.Infrastructure.Http.InputRules.PersonNamePattern,
+            Constraints(typeof(CreateChildRequest), nameof(CreateChildRequest.FirstName)).Pattern);
+    }
+
+    [Theory]
+    [InlineData("Kita Sonnenschein (Nord) 2", true)]
+    [InlineData("Igel & Käfer / U3", true)]
+    [InlineData("Gruppe <b>", false)]
+    [InlineData("Gruppe; --", false)]
+    public void LabelPattern_AgreesWithTheValidator(string label, bool valid)
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(KitaLink.Api.Infrastructure.Http.InputRules.LabelPattern);
+        Assert.Equal(valid, KitaLink.Api.Infrastructure.Http.InputRules.IsLabel(label.Trim()));
+        Assert.Equal(valid, pattern.IsMatch(label));
     }
 
     [Fact]

@@ -1,7 +1,9 @@
+using System.Text.Json.Serialization;
 using FluentValidation;
 using KitaLink.Api.Auth;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Links;
 using KitaLink.Api.Pins;
@@ -13,6 +15,8 @@ namespace KitaLink.Api.Accounts;
 /// <param name="Email">Exactly the address the facility entered (letter case and surrounding spaces do not matter).</param>
 /// <param name="Pin1">From the letter, e.g. <c>7KQ4-M9XD</c>; case, spaces and dashes do not matter.</param>
 /// <param name="Pin2">From the email the facility's system sent.</param>
+/// <remarks>Growable: unknown members are ignored (docs/integrators.md, "Compatibility").</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record RegisterRequest(string Email, string Password, string Pin1, string Pin2);
 
 /// <param name="ChildrenCount">Children linked to the account (active links; archived history not counted).</param>
@@ -58,7 +62,8 @@ public static class AccountsApi
                 ErrorCodes.PinsExpired,
                 ErrorCodes.PinsLocked,
                 ErrorCodes.AccountExists,
-                ErrorCodes.ServiceUnavailable);
+                ErrorCodes.ServiceUnavailable)
+            .WithIdempotency();
         return app;
     }
 

@@ -20,8 +20,7 @@ internal sealed class AuditExamples : IOpenApiExamples
                     ["expiresAt"] = PinsExpire.ToString("O"),
                     ["pin2SentTo"] = ParentEmail,
                 }),
-        ], 1030);
-        examples.InvalidRequests[typeof(ChildEventsQuery)] = new ChildEventsQuery(0, null);
-        examples.Parameters["before"] = 1030;
+        ], Paging.Encode(ChildEventsQuery.List, new ChildEventCursor(1030)));
+        examples.InvalidRequests[typeof(ChildEventsQuery)] = new ChildEventsQuery(0, "bm90LWEtY3Vyc29y");
     }
 }

@@ -11,21 +11,23 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KitaLink.Api.Audit;
 
-/// <summary>Paging of a child's audit trail: newest first; pass the previous page's <c>nextBefore</c> as <c>before</c>.</summary>
+/// <summary>Paging of a child's audit trail, newest first (see <see cref="Paging"/>).</summary>
 public sealed record ChildEventsQuery(
     [property: FromQuery(Name = "limit")] int? Limit,
-    [property: FromQuery(Name = "before")] long? Before)
+    [property: FromQuery(Name = "cursor")] string? Cursor)
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 200;
+    public const string List = "child-events";
 }
+
+/// <summary>Position in an audit trail: the id of the last event shown.</summary>
+public sealed record ChildEventCursor(long Id);
 
 public sealed class ChildEventsQueryValidator : AbstractValidator<ChildEventsQuery>
 {
     public ChildEventsQueryValidator()
     {
-        RuleFor(q => q.Limit).InclusiveBetween(1, ChildEventsQuery.MaxLimit);
-        RuleFor(q => q.Before).GreaterThan(0);
+        RuleFor(q => q.Limit).PageLimit();
+        RuleFor(q => q.Cursor).PageCursor<ChildEventsQuery, ChildEventCursor>(ChildEventsQuery.List);
     }
 }
 
@@ -41,8 +43,8 @@ public sealed record ChildEvent(
     Guid? PinPairId,
     IReadOnlyDictionary<string, string>? Data);
 
-/// <summary><c>nextBefore</c> is null on the last page.</summary>
-public sealed record ChildEventsResponse(IReadOnlyList<ChildEvent> Items, long? NextBefore);
+/// <summary>One page of events; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record ChildEventsResponse(IReadOnlyList<ChildEvent> Items, string? NextCursor);
 
 public static class ChildEventsApi
 {
@@ -53,7 +55,7 @@ public static class ChildEventsApi
             .RequireAuthorization(Policies.Staff)
             .WithName("listChildEvents")
             .WithSummary("Audit trail of a child")
-            .WithDescription("What happened to the child, its guardians and PINs, newest first: who did it and when. Never contains a PIN, password or token. Paging: `limit` (1-200, default 50) and `before` (the `nextBefore` of the previous page).")
+            .WithDescription("What happened to the child, its guardians and PINs, newest first: who did it and when. Never contains a PIN, password or token. Paged (`limit`, `cursor`, see the API introduction).")
             .WithValidation<ChildEventsQuery>()
             .ProducesErrors(ErrorCodes.NotFound);
         return app;
@@ -72,13 +74,13 @@ public static class ChildEventsApi
             return ApiProblem.NotFound();
         }
 
-        var limit = query.Limit ?? ChildEventsQuery.DefaultLimit;
+        var limit = Paging.LimitOrDefault(query.Limit);
         // Events written by the parent side may carry no facility; the child id (checked above) scopes them.
         var events = db.AuditEvents.AsNoTracking()
             .Where(e => e.ChildId == child.Id && (e.FacilityId == child.FacilityId || e.FacilityId == null));
-        if (query.Before is { } before)
+        if (Paging.TryDecode<ChildEventCursor>(ChildEventsQuery.List, query.Cursor, out var after) && after is not null)
         {
-            events = events.Where(e => e.Id < before);
+            events = events.Where(e => e.Id < after.Id);
         }
         var page = await events.OrderByDescending(e => e.Id).Take(limit + 1).ToListAsync(cancellationToken);
         var hasMore = page.Count > limit;
@@ -104,7 +106,8 @@ public static class ChildEventsApi
             e.GuardianId,
             e.PinPairId,
             ParseData(e.Data))).ToList();
-        return TypedResults.Ok(new ChildEventsResponse(items, hasMore ? items[^1].Id : null));
+        return TypedResults.Ok(new ChildEventsResponse(items,
+            hasMore ? Paging.Encode(ChildEventsQuery.List, new ChildEventCursor(items[^1].Id)) : null));
     }
 
     private static string? ActorName(AuditEvent e, Dictionary<Guid, string> staffNames, Dictionary<Guid, string> parentEmails) =>

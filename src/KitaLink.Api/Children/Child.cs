@@ -34,6 +34,9 @@ public sealed class Child
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>Row version (PostgreSQL <c>xmin</c>): the <c>ETag</c> of reads, checked against <c>If-Match</c> on PATCH.</summary>
+    public uint Version { get; private set; }
+
     public Facilities.Facility? Facility { get; private set; }
     public List<Guardians.Guardian> Guardians { get; private set; } = [];
 

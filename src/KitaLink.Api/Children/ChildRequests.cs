@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
 using FluentValidation;
 using KitaLink.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace KitaLink.Api.Children;
 
+/// <remarks>Growable: unknown members are ignored (docs/integrators.md, "Compatibility").</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record CreateChildRequest(string FirstName, string LastName, DateOnly? DateOfBirth, string? Group = null);
 
 /// <summary>Changes the given fields; absent or null fields stay as they are. An empty <c>group</c> removes the group.</summary>
@@ -14,16 +17,15 @@ public sealed record UpdateChildRequest(
     string? Group = null,
     ChildStatus? Status = null);
 
-/// <summary>Filters and paging of the child list.</summary>
+/// <summary>Filters and paging of the child list (see <see cref="Paging"/>).</summary>
 public sealed record ChildListQuery(
     [property: FromQuery(Name = "status")] string? Status,
     [property: FromQuery(Name = "search")] string? Search,
     [property: FromQuery(Name = "group")] string? Group,
     [property: FromQuery(Name = "limit")] int? Limit,
-    [property: FromQuery(Name = "offset")] int? Offset)
+    [property: FromQuery(Name = "cursor")] string? Cursor)
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 200;
+    public const string List = "children";
 
     /// <summary>The status filter; query values are the API's snake_case words, matched exactly.</summary>
     public ChildStatus? StatusFilter => Status switch
@@ -33,6 +35,9 @@ public sealed record ChildListQuery(
         _ => null,
     };
 }
+
+/// <summary>Position in the child list: its sort key (last name, first name, id).</summary>
+public sealed record ChildCursor(string LastName, string FirstName, Guid Id);
 
 internal static class ChildRules
 {
@@ -81,7 +86,7 @@ public sealed class ChildListQueryValidator : AbstractValidator<ChildListQuery>
         RuleFor(q => q.Status).MustDocumented(s => s is null or "active" or "left", SchemaFacets.OneOf("active", "left")).WithMessage("Use \"active\" or \"left\".");
         RuleFor(q => q.Search).SearchText(100);
         RuleFor(q => q.Group).SearchText(ChildRules.MaxGroupLength);
-        RuleFor(q => q.Limit).InclusiveBetween(1, ChildListQuery.MaxLimit);
-        RuleFor(q => q.Offset).GreaterThanOrEqualTo(0);
+        RuleFor(q => q.Limit).PageLimit();
+        RuleFor(q => q.Cursor).PageCursor<ChildListQuery, ChildCursor>(ChildListQuery.List);
     }
 }

@@ -3,6 +3,7 @@ using KitaLink.Api.Audit;
 using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,7 +22,8 @@ public sealed record ChildSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed record ChildListResponse(IReadOnlyList<ChildSummary> Items, int Total, int Limit, int Offset);
+/// <summary>One page of children; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record ChildListResponse(IReadOnlyList<ChildSummary> Items, string? NextCursor);
 
 /// <summary>The child profile: the child and, per guardian, the help desk view (email, PIN status, PIN 2 delivery, linked accounts).</summary>
 public sealed record ChildProfile(
@@ -47,24 +49,28 @@ public static class ChildrenApi
         group.MapGet("/", ListAsync)
             .WithName("listChildren")
             .WithSummary("List the facility's children")
-            .WithDescription("Children of the caller's facility ordered by last and first name. Filters: `status` (`active`, `left`), `search` (part of the first or last name, case-insensitive), `group`. Paging: `limit` (1-200, default 50), `offset`.")
+            .WithDescription("Children of the caller's facility ordered by last and first name. Filters: `status` (`active`, `left`), `search` (part of the first or last name, case-insensitive), `group`. Paged (`limit`, `cursor`, see the API introduction).")
             .WithValidation<ChildListQuery>();
         group.MapPost("/", CreateAsync)
             .WithName("createChild")
             .WithSummary("Create a child")
             .WithDescription("Creates an active child in the caller's facility. Add guardians next, then create PINs per guardian.")
-            .WithValidation<CreateChildRequest>();
+            .WithETag()
+            .WithValidation<CreateChildRequest>()
+            .WithIdempotency();
         group.MapGet("/{childId:guid}", GetAsync)
             .WithName("getChild")
             .WithSummary("Get the child profile")
-            .WithDescription("The child with its guardians. Per guardian: the email as entered, the newest PIN pair (status `none`, `pending`, `redeemed`, `expired`, `revoked` or `locked`; PIN 1 and expiry while pending; failed attempts), the PIN 2 email delivery (`queued`, `sent`, `failed` with the mail server's reason, attempts, times) and the parent accounts linked through this guardian (the email the parent registered with, link time).")
+            .WithETag()
+            .WithDescription("The child with its guardians. The `ETag` versions the child's own fields; send it as `If-Match` with `PATCH` to change only what you read. Per guardian: the email as entered, the newest PIN pair (status `none`, `pending`, `redeemed`, `expired`, `revoked` or `locked`; PIN 1 and expiry while pending; failed attempts), the PIN 2 email delivery (`queued`, `sent`, `failed` with the mail server's reason, attempts, times) and the parent accounts linked through this guardian (the email the parent registered with, link time).")
             .ProducesErrors(ErrorCodes.NotFound);
         group.MapPatch("/{childId:guid}", UpdateAsync)
             .WithName("updateChild")
             .WithSummary("Update a child")
             .WithDescription("Changes the given fields. `status: left` marks a child that left the facility; its record, guardians and history stay, and a parent can then move the child's link to its new facility.")
             .WithValidation<UpdateChildRequest>()
-            .ProducesErrors(ErrorCodes.NotFound);
+            .HonoursIfMatch()
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
         return app;
     }
 
@@ -93,21 +99,28 @@ public static class ChildrenApi
                 || EF.Functions.ILike(c.FirstName + " " + c.LastName, pattern, "\\"));
         }
 
-        var limit = query.Limit ?? ChildListQuery.DefaultLimit;
-        var offset = query.Offset ?? 0;
-        var total = await children.CountAsync(cancellationToken);
-        var items = await children
+        var limit = Paging.LimitOrDefault(query.Limit);
+        if (Paging.TryDecode<ChildCursor>(ChildListQuery.List, query.Cursor, out var after) && after is not null)
+        {
+            // Keyset: strictly after the last child of the previous page, in the list's own order.
+            children = children.Where(c => EF.Functions.GreaterThan(
+                ValueTuple.Create(c.LastName, c.FirstName, c.Id), ValueTuple.Create(after.LastName, after.FirstName, after.Id)));
+        }
+        var fetched = await children
             .OrderBy(c => c.LastName).ThenBy(c => c.FirstName).ThenBy(c => c.Id)
-            .Skip(offset).Take(limit)
+            .Take(limit + 1)
             .Select(c => new ChildSummary(c.Id, c.FirstName, c.LastName, c.DateOfBirth, c.Group, c.Status,
                 c.Guardians.Count, c.CreatedAt, c.UpdatedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new ChildListResponse(items, total, limit, offset));
+        var (items, last) = Paging.Trim(fetched, limit);
+        var next = last is null ? null : Paging.Encode(ChildListQuery.List, new ChildCursor(last.LastName, last.FirstName, last.Id));
+        return TypedResults.Ok(new ChildListResponse(items, next));
     }
 
     public static async Task<Created<ChildProfile>> CreateAsync(
         CreateChildRequest request,
         ClaimsPrincipal user,
+        HttpContext http,
         KitaLinkDbContext db,
         AuditTrail audit,
         TimeProvider time,
@@ -119,12 +132,14 @@ public static class ChildrenApi
         db.Children.Add(child);
         audit.Record(AuditActions.ChildCreated, e => { e.FacilityId = facilityId; e.ChildId = child.Id; });
         await db.SaveChangesAsync(cancellationToken);
+        ConditionalRequests.SetETag(http, child.Version);
         return TypedResults.Created($"/api/v1/facility/children/{child.Id}", ToProfile(child, []));
     }
 
     public static async Task<Results<Ok<ChildProfile>, ApiProblem>> GetAsync(
         Guid childId,
         ClaimsPrincipal user,
+        HttpContext http,
         KitaLinkDbContext db,
         PinProtector pins,
         TimeProvider time,
@@ -135,6 +150,7 @@ public static class ChildrenApi
         {
             return ApiProblem.NotFound();
         }
+        ConditionalRequests.SetETag(http, child.Version);
         return TypedResults.Ok(await LoadProfileAsync(db, pins, time, child, cancellationToken));
     }
 
@@ -142,6 +158,7 @@ public static class ChildrenApi
         Guid childId,
         UpdateChildRequest request,
         ClaimsPrincipal user,
+        HttpContext http,
         KitaLinkDbContext db,
         PinProtector pins,
         AuditTrail audit,
@@ -152,6 +169,10 @@ public static class ChildrenApi
         if (child is null)
         {
             return ApiProblem.NotFound();
+        }
+        if (!ConditionalRequests.IfMatchAllows(http.Request, child.Version))
+        {
+            return ApiProblem.Of(ErrorCodes.PreconditionFailed);
         }
 
         var changed = new List<string>();
@@ -194,8 +215,18 @@ public static class ChildrenApi
                 data["status"] = child.Status == ChildStatus.Left ? "left" : "active";
             }
             audit.Record(AuditActions.ChildUpdated, e => { e.FacilityId = child.FacilityId; e.ChildId = child.Id; }, data);
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                // The row version is the concurrency token: another edit since the read fails the UPDATE.
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                return ApiProblem.Of(ConditionalRequests.HasIfMatch(http.Request) ? ErrorCodes.PreconditionFailed : ErrorCodes.Conflict);
+            }
         }
+        ConditionalRequests.SetETag(http, child.Version);
         return TypedResults.Ok(await LoadProfileAsync(db, pins, time, child, cancellationToken));
     }
 

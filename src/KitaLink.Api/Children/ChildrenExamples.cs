@@ -19,7 +19,7 @@ internal sealed class ChildrenExamples : IOpenApiExamples
         [
             new ChildSummary(SiblingId, "Leon", "Schneider", new DateOnly(2020, 9, 2), "Igel", ChildStatus.Active, 1, ChildCreated, ChildCreated),
             new ChildSummary(ChildId, "Mia", "Schneider", new DateOnly(2022, 3, 14), "Marienkäfer", ChildStatus.Active, 1, ChildCreated, ChildCreated),
-        ], 2, 50, 0);
+        ], Paging.Encode(ChildListQuery.List, new ChildCursor("Schneider", "Mia", ChildId)));
         examples.ResponsesByOperation[("createChild", 201)] = Child with { Guardians = [] };
         examples.ResponsesByOperation[("updateChild", 200)] = Child with { Status = ChildStatus.Left, UpdatedAt = At("2027-07-31T15:00:00Z") };
         examples.InvalidRequests[typeof(CreateChildRequest)] = new CreateChildRequest("Mia", "", null, "Marienkäfer");
@@ -30,6 +30,6 @@ internal sealed class ChildrenExamples : IOpenApiExamples
         examples.Parameters["search"] = "Schn";
         examples.Parameters["group"] = "Marienkäfer";
         examples.Parameters["limit"] = 50;
-        examples.Parameters["offset"] = 0;
+        examples.Parameters["cursor"] = Paging.Encode(ChildListQuery.List, new ChildCursor("Schneider", "Leon", SiblingId));
     }
 }

@@ -1,8 +1,10 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using FluentValidation;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Staff;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,6 +12,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KitaLink.Api.Facilities;
 
+/// <remarks>Growable: unknown members are ignored (docs/integrators.md, "Compatibility").</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record CreateFacilityRequest(string Name);
 
 public sealed class CreateFacilityRequestValidator : AbstractValidator<CreateFacilityRequest>
@@ -23,7 +27,28 @@ public sealed record FacilityResponse(Guid Id, string Name, DateTimeOffset Creat
 /// <summary>The caller's own facility as its staff see it: name and the contact details printed on PIN letters.</summary>
 public sealed record OwnFacilityResponse(Guid Id, string Name, FacilityContact Contact);
 
-public sealed record FacilityListResponse(IReadOnlyList<FacilityResponse> Items);
+/// <summary>One page of facilities; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record FacilityListResponse(IReadOnlyList<FacilityResponse> Items, string? NextCursor);
+
+/// <summary>Paging of the facility list (see <see cref="Paging"/>).</summary>
+public sealed record FacilityListQuery(
+    [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "limit")] int? Limit,
+    [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")] string? Cursor)
+{
+    public const string List = "facilities";
+}
+
+/// <summary>Position in the facility list: its sort key (name, id).</summary>
+public sealed record FacilityCursor(string Name, Guid Id);
+
+public sealed class FacilityListQueryValidator : AbstractValidator<FacilityListQuery>
+{
+    public FacilityListQueryValidator()
+    {
+        RuleFor(q => q.Limit).PageLimit();
+        RuleFor(q => q.Cursor).PageCursor<FacilityListQuery, FacilityCursor>(FacilityListQuery.List);
+    }
+}
 
 /// <summary>The operator's endpoints: facilities and their first admins.</summary>
 public static class FacilitiesApi
@@ -37,12 +62,14 @@ public static class FacilitiesApi
         group.MapGet("/", ListAsync)
             .WithName("listFacilities")
             .WithSummary("List facilities")
-            .WithDescription("All facilities with their admins, ordered by name. Operators only; contains no child data.");
+            .WithDescription("All facilities with their admins, ordered by name. Operators only; contains no child data. Paged (`limit`, `cursor`, see the API introduction).")
+            .WithValidation<FacilityListQuery>();
         group.MapPost("/", CreateAsync)
             .WithName("createFacility")
             .WithSummary("Create a facility")
             .WithDescription("Creates a facility (daycare). Add its first admin with POST /api/v1/facilities/{facilityId}/staff.")
-            .WithValidation<CreateFacilityRequest>();
+            .WithValidation<CreateFacilityRequest>()
+            .WithIdempotency();
         group.MapGet("/{facilityId:guid}", GetAsync)
             .WithName("getFacility")
             .WithSummary("Get a facility")
@@ -53,7 +80,8 @@ public static class FacilitiesApi
             .WithSummary("Create a staff account of a facility")
             .WithDescription("Creates a staff account (role `admin` by default, or `educator`) in the given facility, typically its first admin, who then manages the facility's team. Email addresses are unique across all staff.")
             .WithValidation<CreateStaffRequest>()
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict, ErrorCodes.ServiceUnavailable);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict, ErrorCodes.ServiceUnavailable)
+            .WithIdempotency();
         group.MapPatch("/{facilityId:guid}", UpdateAsync)
             .WithName("updateFacility")
             .WithSummary("Update a facility")
@@ -130,16 +158,25 @@ public static class FacilitiesApi
             ["email"] = facility.ContactEmail ?? "",
         });
 
-    public static async Task<Ok<FacilityListResponse>> ListAsync(KitaLinkDbContext db, CancellationToken cancellationToken)
+    public static async Task<Ok<FacilityListResponse>> ListAsync(
+        [AsParameters] FacilityListQuery query, KitaLinkDbContext db, CancellationToken cancellationToken)
     {
-        var facilities = await db.Facilities.AsNoTracking().OrderBy(f => f.Name).ThenBy(f => f.Id).ToListAsync(cancellationToken);
+        var limit = Paging.LimitOrDefault(query.Limit);
+        var facilities = db.Facilities.AsNoTracking();
+        if (Paging.TryDecode<FacilityCursor>(FacilityListQuery.List, query.Cursor, out var after) && after is not null)
+        {
+            facilities = facilities.Where(f => EF.Functions.GreaterThan(ValueTuple.Create(f.Name, f.Id), ValueTuple.Create(after.Name, after.Id)));
+        }
+        var (page, last) = Paging.Trim(
+            await facilities.OrderBy(f => f.Name).ThenBy(f => f.Id).Take(limit + 1).ToListAsync(cancellationToken), limit);
+        var ids = page.Select(f => f.Id).ToList();
         var admins = await db.StaffMembers.AsNoTracking()
-            .Where(s => s.Role == StaffRole.Admin)
+            .Where(s => s.Role == StaffRole.Admin && s.FacilityId != null && ids.Contains(s.FacilityId.Value))
             .OrderBy(s => s.CreatedAt)
             .ToListAsync(cancellationToken);
         var byFacility = admins.ToLookup(s => s.FacilityId);
-        return TypedResults.Ok(new FacilityListResponse(
-            facilities.Select(f => ToResponse(f, byFacility[f.Id])).ToList()));
+        var next = last is null ? null : Paging.Encode(FacilityListQuery.List, new FacilityCursor(last.Name, last.Id));
+        return TypedResults.Ok(new FacilityListResponse(page.Select(f => ToResponse(f, byFacility[f.Id])).ToList(), next));
     }
 
     public static async Task<Results<Ok<FacilityResponse>, ApiProblem>> GetAsync(

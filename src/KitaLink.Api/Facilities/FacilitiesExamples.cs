@@ -14,7 +14,8 @@ internal sealed class FacilitiesExamples : IOpenApiExamples
     {
         examples.Requests[typeof(CreateFacilityRequest)] = new CreateFacilityRequest(FacilityName);
         examples.Responses[typeof(FacilityResponse)] = Facility;
-        examples.Responses[typeof(FacilityListResponse)] = new FacilityListResponse([Facility]);
+        examples.Responses[typeof(FacilityListResponse)] = new FacilityListResponse([Facility], null);
+        examples.InvalidRequests[typeof(FacilityListQuery)] = new FacilityListQuery(500, null);
         examples.InvalidRequests[typeof(CreateFacilityRequest)] = new CreateFacilityRequest("");
         examples.Parameters["facilityId"] = FacilityId;
         examples.Requests[typeof(UpdateFacilityRequest)] = new UpdateFacilityRequest(Address: Contact.Address, Phone: Contact.Phone, Email: Contact.Email);

@@ -38,6 +38,9 @@ public sealed class Guardian
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>Row version (PostgreSQL <c>xmin</c>): the <c>ETag</c> of reads, checked against <c>If-Match</c> on PATCH.</summary>
+    public uint Version { get; private set; }
+
     public Children.Child? Child { get; private set; }
 
     /// <summary>Sets the family's language; an empty value removes it (German only).</summary>

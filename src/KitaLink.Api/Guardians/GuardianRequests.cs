@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FluentValidation;
 using KitaLink.Api.Infrastructure.Http;
 
@@ -9,6 +10,8 @@ namespace KitaLink.Api.Guardians;
 /// the PIN letter and the PIN 2 mail, printed with German beside it; without it both are German (the mail
 /// German and English).
 /// </summary>
+/// <remarks>Growable: unknown members are ignored (docs/integrators.md, "Compatibility").</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record CreateGuardianRequest(string Name, string Relationship, string Email, string? PreferredLanguage = null);
 
 /// <summary>

@@ -3,6 +3,7 @@ using KitaLink.Api.Audit;
 using KitaLink.Api.Children;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,18 +25,24 @@ public static class GuardiansApi
             .WithSummary("Add a guardian to a child")
             .WithDescription("Records a person entitled to the child, with the email address exactly as they gave it (surrounding whitespace is trimmed). The parent must later register with this address; letter case does not matter, anything else does.")
             .WithValidation<CreateGuardianRequest>()
-            .ProducesErrors(ErrorCodes.NotFound);
+            .WithETag()
+            .ProducesErrors(ErrorCodes.NotFound)
+            .WithIdempotency();
         group.MapGet("/{guardianId:guid}", GetAsync)
             .WithName("getGuardian")
             .WithSummary("Get a guardian")
-            .WithDescription("The guardian's help desk view, as in the child profile.")
-            .ProducesErrors(ErrorCodes.NotFound);
+            .WithDescription("The guardian's help desk view, as in the child profile. The `ETag` versions the guardian's own fields (name, relationship, email); send it as `If-Match` with `PATCH`.")
+            .WithETag()
+            .ProducesErrors(ErrorCodes.NotFound)
+            .FindsGuardianInScope();
         group.MapPatch("/{guardianId:guid}", UpdateAsync)
             .WithName("updateGuardian")
             .WithSummary("Update a guardian")
             .WithDescription("Changes the given fields; an empty `preferredLanguage` removes it (German only). Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards.")
             .WithValidation<UpdateGuardianRequest>()
+            .HonoursIfMatch()
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .FindsGuardianInScope()
             .AnswersConflictOnConcurrentChange();
         return app;
     }
@@ -44,6 +51,7 @@ public static class GuardiansApi
         Guid childId,
         CreateGuardianRequest request,
         ClaimsPrincipal user,
+        HttpContext http,
         KitaLinkDbContext db,
         AuditTrail audit,
         TimeProvider time,
@@ -67,6 +75,7 @@ public static class GuardiansApi
             e.GuardianId = guardian.Id;
         }, new Dictionary<string, string> { ["email"] = guardian.Email });
         await db.SaveChangesAsync(cancellationToken);
+        ConditionalRequests.SetETag(http, guardian.Version);
         return TypedResults.Created(
             $"/api/v1/facility/children/{child.Id}/guardians/{guardian.Id}",
             new GuardianView(guardian.Id, guardian.ChildId, guardian.Name, guardian.Relationship, guardian.Email,
@@ -74,27 +83,22 @@ public static class GuardiansApi
     }
 
     public static async Task<Results<Ok<GuardianView>, ApiProblem>> GetAsync(
-        Guid childId,
-        Guid guardianId,
-        ClaimsPrincipal user,
+        [AsParameters] GuardianRoute route,
+        HttpContext http,
         KitaLinkDbContext db,
         PinProtector pins,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
+        ConditionalRequests.SetETag(http, guardian.Version);
         return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));
     }
 
     public static async Task<Results<Ok<GuardianView>, ApiProblem>> UpdateAsync(
-        Guid childId,
-        Guid guardianId,
+        [AsParameters] GuardianRoute route,
         UpdateGuardianRequest request,
-        ClaimsPrincipal user,
+        HttpContext http,
         KitaLinkDbContext db,
         PinIssuance issuance,
         PinProtector pins,
@@ -102,15 +106,16 @@ public static class GuardiansApi
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
 
         // Under the guardian's lock, so a PIN pair created at the same moment cannot slip past the revocation.
         await using (var transaction = await issuance.LockGuardianAsync(guardian, cancellationToken))
         {
+            // Checked on the version read under the lock, so no edit can slip in between check and write.
+            if (!ConditionalRequests.IfMatchAllows(http.Request, guardian.Version))
+            {
+                return ApiProblem.Of(ErrorCodes.PreconditionFailed);
+            }
             var oldEmail = guardian.Email;
             var changed = new List<string>();
             if (request.Name is not null && request.Name.Trim() != guardian.Name)
@@ -132,6 +137,7 @@ public static class GuardiansApi
             }
             if (changed.Count == 0)
             {
+                ConditionalRequests.SetETag(http, guardian.Version);
                 return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));
             }
 
@@ -152,10 +158,20 @@ public static class GuardiansApi
                 // PIN 2 of a pending pair went to the old address; that pair must not link anyone.
                 await issuance.RevokePendingAsync(guardian, PinRevocationReason.EmailChanged, cancellationToken);
             }
-            // A pending pair redeemed or locked by a parent at this very moment fails the save: conflict.
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException ex)
+            {
+                // Another staff member changed the guardian since it was read (its row version), or the pending
+                // pair was redeemed or locked by a parent at this very moment.
+                var guardianChanged = ex.Entries.Any(e => e.Entity is Guardian) && ConditionalRequests.HasIfMatch(http.Request);
+                return ApiProblem.Of(guardianChanged ? ErrorCodes.PreconditionFailed : ErrorCodes.Conflict);
+            }
             await transaction.CommitAsync(cancellationToken);
         }
+        ConditionalRequests.SetETag(http, guardian.Version);
         return TypedResults.Ok(await LoadViewAsync(db, pins, time, guardian, cancellationToken));
     }
 

@@ -1,6 +1,8 @@
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Startup;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace KitaLink.Api.Health;
@@ -9,6 +11,9 @@ public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, s
 
 public static class HealthApi
 {
+    /// <summary>Carries <c>Startup__Nonce</c> (when configured) on every health answer.</summary>
+    public const string StartupNonceHeader = "X-KitaLink-Startup-Nonce";
+
     public static IServiceCollection AddKitaLinkHealth(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
@@ -18,6 +23,15 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTag("Health", "Probes for orchestrators and load balancers.").AllowAnonymous().DisableRateLimiting();
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var nonce = context.HttpContext.RequestServices.GetRequiredService<IOptions<StartupOptions>>().Value.Nonce;
+            if (!string.IsNullOrEmpty(nonce))
+            {
+                context.HttpContext.Response.Headers[StartupNonceHeader] = nonce;
+            }
+            return await next(context);
+        });
         group.MapGet("/live", Live)
             .WithName("getLiveness")
             .WithSummary("Liveness probe")

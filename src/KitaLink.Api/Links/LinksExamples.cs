@@ -16,7 +16,8 @@ internal sealed class LinksExamples : IOpenApiExamples
     {
         examples.Requests[typeof(LinkChildRequest)] = new LinkChildRequest("HZ6P-2TQA", "W8KM-5YRF", null);
         examples.Responses[typeof(LinkedChildResponse)] = LinkedChild;
-        examples.Responses[typeof(List<LinkedChildResponse>)] = new List<LinkedChildResponse> { LinkedChild, LinkedSibling };
+        examples.Responses[typeof(LinkedChildListResponse)] = new LinkedChildListResponse([LinkedChild, LinkedSibling], null);
+        examples.InvalidRequests[typeof(MyChildrenQuery)] = new MyChildrenQuery(null, 500, null);
         examples.ResponsesByOperation[("linkMyChild", 201)] = LinkedSibling;
         examples.InvalidRequests[typeof(LinkChildRequest)] = new LinkChildRequest("", "W8KM-5YRF", null);
         examples.Parameters["includeArchived"] = false;

@@ -1,8 +1,10 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using FluentValidation;
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Pins;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,6 +16,8 @@ namespace KitaLink.Api.Links;
 /// Set when the child changed facility: the id of the child's old record (linked to this account). The old
 /// facility must have marked the child as <c>left</c>; the old link is then archived as read-only history.
 /// </param>
+/// <remarks>Growable: unknown members are ignored (docs/integrators.md, "Compatibility").</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record LinkChildRequest(string Pin1, string Pin2, Guid? ReplacesChildId);
 
 public sealed class LinkChildRequestValidator : AbstractValidator<LinkChildRequest>
@@ -27,6 +31,27 @@ public sealed class LinkChildRequestValidator : AbstractValidator<LinkChildReque
     }
 }
 
+/// <summary>The parent's children list: archived links only on request; paged (see <see cref="Paging"/>).</summary>
+public sealed record MyChildrenQuery(
+    [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "includeArchived")] bool? IncludeArchived,
+    [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "limit")] int? Limit,
+    [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")] string? Cursor)
+{
+    public const string List = "my-children";
+}
+
+public sealed class MyChildrenQueryValidator : AbstractValidator<MyChildrenQuery>
+{
+    public MyChildrenQueryValidator()
+    {
+        RuleFor(q => q.Limit).PageLimit();
+        RuleFor(q => q.Cursor).PageCursor<MyChildrenQuery, LinkCursor>(MyChildrenQuery.List);
+    }
+}
+
+/// <summary>One page of linked children; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record LinkedChildListResponse(IReadOnlyList<LinkedChildResponse> Items, string? NextCursor);
+
 /// <summary>The children linked to the signed-in parent. Every query is scoped to the account in the token.</summary>
 public static class MyChildrenApi
 {
@@ -39,7 +64,9 @@ public static class MyChildrenApi
             .WithName("listMyChildren")
             .WithSummary("Children linked to the account")
             .WithDescription("Active links; with `includeArchived=true` also the archived links to old records of children " +
-                "who changed facility.");
+                "who changed facility. Active links first, each group in the order they were linked. Paged (`limit`, `cursor`, " +
+                "see the API introduction).")
+            .WithValidation<MyChildrenQuery>();
 
         group.MapGet("/{childId:guid}", GetAsync)
             .ChecksTokenVersionInHandler()
@@ -68,7 +95,8 @@ public static class MyChildrenApi
                 ErrorCodes.PinsLocked,
                 ErrorCodes.ChildAlreadyLinked,
                 ErrorCodes.PreviousChildStillActive,
-                ErrorCodes.NotFound);
+                ErrorCodes.NotFound)
+            .WithIdempotency();
 
         return app;
     }
@@ -86,16 +114,23 @@ public static class MyChildrenApi
                     .ToList())
                 .SingleOrDefault());
 
-    public static async Task<Results<Ok<List<LinkedChildResponse>>, ApiProblem>> ListAsync(
+    public static async Task<Results<Ok<LinkedChildListResponse>, ApiProblem>> ListAsync(
+        [AsParameters] MyChildrenQuery query,
         ClaimsPrincipal user,
         LinkedChildrenReader reader,
         HttpContext http,
-        CancellationToken cancellationToken,
-        bool includeArchived = false)
+        CancellationToken cancellationToken)
     {
         // The parent app's most frequent call: one hand-written statement (see LinkedChildrenReader).
-        var children = await reader.ListAsync(user.UserId(), user.TokenVersion(), includeArchived, cancellationToken);
-        return children is null ? TokenVersionCheckedByHandler.Rejected(http) : TypedResults.Ok(children);
+        Paging.TryDecode<LinkCursor>(MyChildrenQuery.List, query.Cursor, out var after);
+        var page = await reader.ListAsync(user.UserId(), user.TokenVersion(), query.IncludeArchived ?? false, after,
+            Paging.LimitOrDefault(query.Limit), cancellationToken);
+        if (page is null)
+        {
+            return TokenVersionCheckedByHandler.Rejected(http);
+        }
+        var next = page.Next is null ? null : Paging.Encode(MyChildrenQuery.List, page.Next);
+        return TypedResults.Ok(new LinkedChildListResponse(page.Items, next));
     }
 
     public static async Task<Results<Ok<LinkedChildResponse>, ApiProblem>> GetAsync(

@@ -4,6 +4,7 @@ using FluentValidation;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -16,8 +17,9 @@ namespace KitaLink.Api.Pins;
 /// PIN pairs for many guardians at once. Give exactly one selection: <c>group</c> (the active children of a
 /// group), <c>childIds</c> (these children, at most 300), or <c>allWithoutAccount: true</c> (every guardian of an
 /// active child without a linked parent account). <c>renewPending</c> replaces pending pairs instead of
-/// skipping them. <c>requestKey</c> (or the <c>Idempotency-Key</c> header) makes a retry return the first
-/// batch; without one, the same request over the same guardians within 24 hours is recognised as a retry.
+/// skipping them. <c>requestKey</c> names the batch for good: a retry with it returns the first batch (also after the
+/// 24 hours of an <c>Idempotency-Key</c>); without one, the same request over the same guardians within 24 hours
+/// is recognised as a retry.
 /// </summary>
 public sealed record CreatePinBatchRequest(
     string? Group = null,
@@ -80,8 +82,6 @@ public sealed class CreatePinBatchRequestValidator : AbstractValidator<CreatePin
 /// <summary>The start of the Kita year: PIN pairs and letters for a whole group at once.</summary>
 public static class PinBatchesApi
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-
     public static IEndpointRouteBuilder MapPinBatches(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/facility/pin-batches")
@@ -91,10 +91,11 @@ public static class PinBatchesApi
         group.MapPost("/", CreateAsync)
             .WithName("createPinBatch")
             .WithSummary("Create PINs for many guardians")
-            .WithDescription($"Makes a PIN pair for every selected guardian who has no linked parent account and no pending pair (`renewPending: true` replaces pending pairs), and queues each PIN 2 mail, all in one transaction. Answers per guardian: `created`, `skipped` with the reason (`already_linked`, `pending_pair`, `child_left`) or `refused` (`address_missing`, `address_suspect`). At most {PinBatch.MaxGuardians} guardians; larger selections are refused with 400 and nothing is made. Safe to retry: with the same `requestKey` (or `Idempotency-Key` header), or without one the same request over the same guardians within 24 hours, answers 200 with the first batch instead of making a second set; a key reused for a different request is 422 `idempotency_key_reused`. Print the letters from `lettersUrl`.")
+            .WithDescription($"Makes a PIN pair for every selected guardian who has no linked parent account and no pending pair (`renewPending: true` replaces pending pairs), and queues each PIN 2 mail, all in one transaction. Answers per guardian: `created`, `skipped` with the reason (`already_linked`, `pending_pair`, `child_left`) or `refused` (`address_missing`, `address_suspect`). At most {PinBatch.MaxGuardians} guardians; larger selections are refused with 400 and nothing is made. Safe to retry: with the same `requestKey` in the body (kept with the batch), or without one the same request over the same guardians within 24 hours, answers 200 with the first batch instead of making a second set; a `requestKey` reused for a different request is 422 `idempotency_key_reused`. The `Idempotency-Key` header works as on every create. Print the letters from `lettersUrl`.")
             .WithValidation<CreatePinBatchRequest>()
             .Produces<PinBatchResponse>(StatusCodes.Status200OK)
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.IdempotencyKeyReused);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.IdempotencyKeyReused)
+            .WithIdempotency();
         group.MapGet("/{batchId:guid}", GetAsync)
             .WithName("getPinBatch")
             .WithSummary("Get a PIN batch")
@@ -111,17 +112,12 @@ public static class PinBatchesApi
 
     public static async Task<Results<Created<PinBatchResponse>, Ok<PinBatchResponse>, ApiProblem>> CreateAsync(
         CreatePinBatchRequest request,
-        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         ClaimsPrincipal user,
         KitaLinkDbContext db,
         PinBatches batches,
         CancellationToken cancellationToken)
     {
-        var key = request.RequestKey ?? idempotencyKey?.Trim();
-        if (key is not null && !IsRequestKey(key))
-        {
-            return ApiProblem.Validation(IdempotencyKeyHeader, "1 to 100 characters: letters, digits and . _ : -");
-        }
+        var key = request.RequestKey;
         var selection = new PinBatchSelection(request.Group, request.ChildIds, request.AllWithoutAccount == true);
         var result = await batches.CreateAsync(user.FacilityId(), user.UserId(), selection, request.RenewPending, key, cancellationToken);
         switch (result)

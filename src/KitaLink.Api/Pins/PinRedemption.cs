@@ -50,6 +50,7 @@ public sealed partial class PinRedemption(
     PasswordHashing hashing,
     AuditTrail audit,
     TimeProvider time,
+    PinPairClaims claims,
     ILogger<PinRedemption> logger)
 {
     // Compared against when PIN 1 is unknown, so both paths do the same hashing work.
@@ -65,6 +66,9 @@ public sealed partial class PinRedemption(
         {
             return RedemptionOutcome.Failed(ApiProblem.Of(ErrorCodes.PinsInvalid));
         }
+        // Per-pair claim (PinPairClaims): parallel registrations of one pair run one after the other in this
+        // instance, so only the first hashes; the rest find the pair redeemed in the unlocked look below.
+        using var claim = await claims.ClaimAsync(pins.Pin1Lookup(pin1), cancellationToken);
 
         // The password is hashed (~100 ms) before the pair is locked, and only when the PINs and the email
         // would be accepted right now, so wrong PINs cost no hashing. The locked look below decides again.

@@ -4,6 +4,7 @@ using KitaLink.Api.Children;
 using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -34,42 +35,42 @@ public static class PinsApi
             .WithSummary("Create PINs for a guardian")
             .WithDescription("Makes a new PIN pair and revokes the guardian's previous pending pair. PIN 1 is returned (print it with the letter, or read it out); PIN 2 is emailed to the guardian's address in the same transaction and is never shown to staff. The pair's validity is configured per deployment; `expiresAt` in the answer is the expiry.")
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
-            .AnswersConflictOnConcurrentChange();
+            .FindsGuardianInScope()
+            .AnswersConflictOnConcurrentChange()
+            .WithIdempotency();
         group.MapGet("/letter", GetLetterAsync)
             .WithName("getPinLetter")
             .WithSummary("Download the PIN 1 letter")
             .WithDescription("The A4 PDF letter of the guardian's pending pair: facility with its contact details, child, guardian, PIN 1 with a QR code of the registration link (PIN 1 only, never PIN 2), expiry, the email address PIN 2 was sent to, the steps in the app, and room for a stamp or signature. In the guardian's preferred language with German beside it, German alone without one; `lang` (`de`, `en`, `tr`, `uk`, `ru`, `pl`) chooses another, and without either `Accept-Language: en` gives English. 404 when no pair is pending.")
             .Produces<Stream>(StatusCodes.Status200OK, "application/pdf")
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ValidationFailed);
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ValidationFailed)
+            .FindsGuardianInScope();
         group.MapPost("/pin2", ReissuePin2Async)
             .WithName("reissuePin2")
             .WithSummary("Send a new PIN 2")
             .WithDescription("Emails a new PIN 2 for the pending pair (e.g. the first email was lost); the old PIN 2 stops working, PIN 1 and the printed letter stay valid. Limited per guardian per hour (429 with Retry-After). 404 when no pair is pending.")
             .WithRateLimits(RateLimitRules.PerAddress(RateLimitRules.Names.Pin2ResendPerAddress))
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.RateLimited, ErrorCodes.Conflict)
-            .AnswersConflictOnConcurrentChange();
+            .FindsGuardianInScope()
+            .AnswersConflictOnConcurrentChange()
+            .WithIdempotency();
         group.MapDelete("/", RevokeAsync)
             .WithName("revokePins")
             .WithSummary("Revoke the pending PINs")
             .WithDescription("Revokes the guardian's pending pair, e.g. when the letter was lost. 404 when no pair is pending.")
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .FindsGuardianInScope()
             .AnswersConflictOnConcurrentChange();
         return app.MapPinBatches();
     }
 
     public static async Task<Results<Created<PinsCreatedResponse>, ApiProblem>> CreateAsync(
-        Guid childId,
-        Guid guardianId,
+        [AsParameters] GuardianRoute route,
         ClaimsPrincipal user,
-        KitaLinkDbContext db,
         PinIssuance issuance,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
         var issued = await issuance.IssueAsync(guardian, user.UserId(), cancellationToken);
         var letterUrl = LetterUrl(guardian);
         return TypedResults.Created(letterUrl, new PinsCreatedResponse(
@@ -77,11 +78,9 @@ public static class PinsApi
     }
 
     public static async Task<Results<FileContentHttpResult, ApiProblem>> GetLetterAsync(
-        Guid childId,
-        Guid guardianId,
+        [AsParameters] GuardianRoute route,
         [FromQuery(Name = "lang")] string? lang,
         HttpRequest httpRequest,
-        ClaimsPrincipal user,
         KitaLinkDbContext db,
         PinIssuance issuance,
         PinProtector protector,
@@ -94,11 +93,7 @@ public static class PinsApi
         {
             return ApiProblem.Validation("lang", LangMessage);
         }
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
         var pair = await issuance.FindPendingAsync(guardian, cancellationToken);
         if (pair is null)
         {
@@ -130,18 +125,11 @@ public static class PinsApi
     }
 
     public static async Task<Results<Ok<Pin2ReissuedResponse>, ApiProblem>> ReissuePin2Async(
-        Guid childId,
-        Guid guardianId,
-        ClaimsPrincipal user,
-        KitaLinkDbContext db,
+        [AsParameters] GuardianRoute route,
         PinIssuance issuance,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
         var outcome = await issuance.ReissuePin2Async(guardian, cancellationToken);
         return outcome switch
         {
@@ -152,18 +140,11 @@ public static class PinsApi
     }
 
     public static async Task<Results<NoContent, ApiProblem>> RevokeAsync(
-        Guid childId,
-        Guid guardianId,
-        ClaimsPrincipal user,
-        KitaLinkDbContext db,
+        [AsParameters] GuardianRoute route,
         PinIssuance issuance,
         CancellationToken cancellationToken)
     {
-        var guardian = await db.FindGuardianAsync(user, childId, guardianId, cancellationToken);
-        if (guardian is null)
-        {
-            return ApiProblem.NotFound();
-        }
+        var guardian = route.Guardian;
         return await issuance.RevokeAsync(guardian, cancellationToken) ? TypedResults.NoContent() : ApiProblem.NotFound();
     }
 

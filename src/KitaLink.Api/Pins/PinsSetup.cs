@@ -28,6 +28,7 @@ public static class PinsSetup
         services.AddScoped<PinIssuance>();
         services.AddScoped<PinRedemption>();
         services.AddScoped<PinBatches>();
+        services.AddSingleton<PinPairClaims>();
         services.AddScoped<IOutboxKindRules, Pin2Mail>();
         return builder;
     }

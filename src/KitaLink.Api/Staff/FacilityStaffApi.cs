@@ -2,13 +2,35 @@ using System.Security.Claims;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace KitaLink.Api.Staff;
 
-public sealed record StaffListResponse(IReadOnlyList<StaffResponse> Items);
+/// <summary>One page of staff; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record StaffListResponse(IReadOnlyList<StaffResponse> Items, string? NextCursor);
+
+/// <summary>Paging of the staff list (see <see cref="Paging"/>).</summary>
+public sealed record StaffListQuery(
+    [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "limit")] int? Limit,
+    [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")] string? Cursor)
+{
+    public const string List = "facility-staff";
+}
+
+/// <summary>Position in the staff list: its sort key (display name, id).</summary>
+public sealed record StaffCursor(string DisplayName, Guid Id);
+
+public sealed class StaffListQueryValidator : FluentValidation.AbstractValidator<StaffListQuery>
+{
+    public StaffListQueryValidator()
+    {
+        RuleFor(q => q.Limit).PageLimit();
+        RuleFor(q => q.Cursor).PageCursor<StaffListQuery, StaffCursor>(StaffListQuery.List);
+    }
+}
 
 /// <summary>A facility admin manages the facility's team (admins and educators).</summary>
 public static class FacilityStaffApi
@@ -22,24 +44,32 @@ public static class FacilityStaffApi
         group.MapGet("/", ListAsync)
             .WithName("listFacilityStaff")
             .WithSummary("List the facility's staff")
-            .WithDescription("Admins and educators of the caller's facility (from the token). Facility admins only.");
+            .WithDescription("Admins and educators of the caller's facility (from the token), ordered by name. Facility admins only. Paged (`limit`, `cursor`, see the API introduction).")
+            .WithValidation<StaffListQuery>();
         group.MapPost("/", CreateAsync)
             .WithName("createFacilityStaff")
             .WithSummary("Create a staff account")
             .WithDescription("Creates an admin or educator (default `admin`) in the caller's facility. Email addresses are unique across all staff.")
             .WithValidation<CreateStaffRequest>()
-            .ProducesErrors(ErrorCodes.Conflict, ErrorCodes.ServiceUnavailable);
+            .ProducesErrors(ErrorCodes.Conflict, ErrorCodes.ServiceUnavailable)
+            .WithIdempotency();
         return app;
     }
 
-    public static async Task<Ok<StaffListResponse>> ListAsync(ClaimsPrincipal user, KitaLinkDbContext db, CancellationToken cancellationToken)
+    public static async Task<Ok<StaffListResponse>> ListAsync(
+        [AsParameters] StaffListQuery query, ClaimsPrincipal user, KitaLinkDbContext db, CancellationToken cancellationToken)
     {
         var facilityId = user.FacilityId();
-        var staff = await db.StaffMembers.AsNoTracking()
-            .Where(s => s.FacilityId == facilityId)
-            .OrderBy(s => s.DisplayName).ThenBy(s => s.Id)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new StaffListResponse(staff.Select(StaffResponse.From).ToList()));
+        var limit = Paging.LimitOrDefault(query.Limit);
+        var staff = db.StaffMembers.AsNoTracking().Where(s => s.FacilityId == facilityId);
+        if (Paging.TryDecode<StaffCursor>(StaffListQuery.List, query.Cursor, out var after) && after is not null)
+        {
+            staff = staff.Where(s => EF.Functions.GreaterThan(ValueTuple.Create(s.DisplayName, s.Id), ValueTuple.Create(after.DisplayName, after.Id)));
+        }
+        var (page, last) = Paging.Trim(
+            await staff.OrderBy(s => s.DisplayName).ThenBy(s => s.Id).Take(limit + 1).ToListAsync(cancellationToken), limit);
+        var next = last is null ? null : Paging.Encode(StaffListQuery.List, new StaffCursor(last.DisplayName, last.Id));
+        return TypedResults.Ok(new StaffListResponse(page.Select(StaffResponse.From).ToList(), next));
     }
 
     public static Task<Results<Created<StaffResponse>, ApiProblem>> CreateAsync(

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FluentValidation;
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Audit;
@@ -18,6 +19,8 @@ public enum FacilityStaffRole
 }
 
 /// <summary>A new staff account of a facility. <c>role</c> defaults to <c>admin</c>.</summary>
+/// <remarks>Growable: unknown members are ignored (docs/integrators.md, "Compatibility").</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record CreateStaffRequest(string Email, string DisplayName, string Password, FacilityStaffRole? Role = null);
 
 public sealed class CreateStaffRequestValidator : AbstractValidator<CreateStaffRequest>

@@ -20,7 +20,8 @@ internal sealed class StaffExamples : IOpenApiExamples
         examples.Responses[typeof(StaffTokenResponse)] = new StaffTokenResponse(StaffAccessToken, "Bearer", PinsCreated.AddHours(1), 3600,
             new StaffProfile(AdminId, AdminEmail, "Anna Becker", StaffRole.Admin, FacilityId));
         examples.Responses[typeof(StaffResponse)] = Admin;
-        examples.Responses[typeof(StaffListResponse)] = new StaffListResponse([Admin, Educator]);
+        examples.Responses[typeof(StaffListResponse)] = new StaffListResponse([Admin, Educator], null);
+        examples.InvalidRequests[typeof(StaffListQuery)] = new StaffListQuery(0, null);
         examples.ResponsesByOperation[("createFacilityStaff", 201)] = Educator;
         examples.InvalidRequests[typeof(CreateStaffRequest)] = new CreateStaffRequest("anna.becker@kita-sonnenschein", "Anna Becker", "password1234", null);
     }

@@ -6,6 +6,16 @@ using System.Net.Sockets;
 namespace KitaLink.IntegrationTests.Infrastructure;
 
 /// <summary>
+/// The test classes that start API processes run one after the other (each start costs seconds of CPU;
+/// several at once on a busy machine made starts time out).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ApiProcessCollection
+{
+    public const string Name = "API processes";
+}
+
+/// <summary>
 /// A real KitaLink API process (the built <c>KitaLink.Api.dll</c> under <c>dotnet</c>) on a free loopback
 /// port — for scale-out tests where several instances share one PostgreSQL.
 /// </summary>
@@ -56,6 +66,44 @@ public sealed class ApiProcess : IAsyncDisposable
         return api;
     }
 
+    /// <summary>
+    /// Runs the API with <paramref name="environment"/> (on top of the Testing defaults above) until it exits by
+    /// itself, e.g. refusing to start; returns its exit code and standard output and error.
+    /// </summary>
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToExitAsync(
+        IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = ApiOutputDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("KitaLink.Api.dll");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"KitaLink.Api did not exit within {timeout}:\n{await output}\n{await error}");
+        }
+        return (process.ExitCode, await output, await error);
+    }
+
     /// <summary>The API's build output of the same configuration as these tests (Release under scripts/test.sh).</summary>
     public static string ApiOutputDirectory
     {
@@ -74,7 +122,9 @@ public sealed class ApiProcess : IAsyncDisposable
     private async Task WaitUntilReadyAsync()
     {
         using var client = CreateClient();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // Generous: on a machine busy with other builds a start (JIT, migrations check, key ring) can take
+        // minutes; a process that fails exits, and that is noticed at once below.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)

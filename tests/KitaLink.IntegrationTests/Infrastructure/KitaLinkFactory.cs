@@ -38,8 +38,11 @@ public class KitaLinkFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await DisposeAsync();
         await Smtp.DisposeAsync();
-        await PostgresServer.DropDatabaseAsync(ConnectionString);
+        await DropDatabaseAsync();
     }
+
+    /// <summary>Removes the class's database (a factory with its own PostgreSQL server removes that instead).</summary>
+    protected virtual Task DropDatabaseAsync() => PostgresServer.DropDatabaseAsync(ConnectionString);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

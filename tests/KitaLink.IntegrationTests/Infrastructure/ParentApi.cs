@@ -108,7 +108,7 @@ public static class ParentApi
     {
         var path = includeArchived ? "/api/v1/me/children?includeArchived=true" : "/api/v1/me/children";
         var body = await (await client.GetAsync(path, accessToken)).ExpectAsync(HttpStatusCode.OK);
-        return [.. body.EnumerateArray()];
+        return [.. body.GetProperty("items").EnumerateArray()];
     }
 
     /// <summary>The stored pair of <paramref name="pins"/>, found by PIN 1 as the service finds it.</summary>

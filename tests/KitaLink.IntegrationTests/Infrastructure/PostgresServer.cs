@@ -97,9 +97,19 @@ public static class PostgresServer
         return $"Host=127.0.0.1;Port={port};Username=kitalink";
     }
 
-    private static string RunScript(string root, params string[] args)
+    /// <summary>Runs <c>scripts/pg.sh</c> (e.g. <c>start DIR fast</c>, <c>stop DIR</c>) and returns its output; throws when it fails.</summary>
+    public static string RunPgScript(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunScript(RepositoryRoot.Path, environment, args);
+
+    private static string RunScript(string root, params string[] args) => RunScript(root, null, args);
+
+    private static string RunScript(string root, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         start.ArgumentList.Add(Path.Combine(root, "scripts", "pg.sh"));
         foreach (var arg in args)
         {

@@ -141,18 +141,10 @@ public sealed class PinBatchesApiTests(KitaLinkFactory factory) : IClassFixture<
         Assert.Equal(first.GetProperty("batchId").GetGuid(), again.GetProperty("batchId").GetGuid());
         Assert.Equal(first.GetProperty("guardians").ToString(), again.GetProperty("guardians").ToString());
 
-        // The same key for another request is refused; the header works as the key too.
+        // The same key for another request is refused.
         var reused = await (await _client.PostJsonAsync(Batches, new { group = "Igel", requestKey = "year-2026-baeren" }, facility.AdminToken))
             .ExpectProblemAsync((HttpStatusCode)422, "idempotency_key_reused");
         Assert.Equal("idempotency_key_reused", reused.GetProperty("code").GetString());
-        using var withHeader = new HttpRequestMessage(HttpMethod.Post, Batches)
-        {
-            Content = JsonContent.Create(new { group = "Bären", renewPending = true }),
-        };
-        withHeader.Headers.Authorization = new("Bearer", facility.AdminToken);
-        withHeader.Headers.Add("Idempotency-Key", "year-2026-baeren");
-        Assert.Equal(first.GetProperty("batchId").GetGuid(), (await (await _client.SendAsync(withHeader)).ExpectAsync(HttpStatusCode.OK)).GetProperty("batchId").GetGuid());
-
         // Without a key, the same request over the same guardians is recognised as a retry.
         var keyless = await (await _client.PostJsonAsync(Batches, new { group = "Bären" }, facility.AdminToken)).ExpectAsync(HttpStatusCode.Created);
         var keylessAgain = await (await _client.PostJsonAsync(Batches, new { group = "Bären" }, facility.AdminToken)).ExpectAsync(HttpStatusCode.OK);
@@ -163,6 +155,26 @@ public sealed class PinBatchesApiTests(KitaLinkFactory factory) : IClassFixture<
             Assert.Equal(1, await factory.WithDbAsync(db => db.PinPairs.CountAsync(p => p.GuardianId == guardian.GuardianId)));
         }
         Assert.Equal(2, await factory.WithDbAsync(db => db.PinBatches.CountAsync(x => x.FacilityId == facility.Id)));
+    }
+
+    [Fact]
+    public async Task Batch_WithIdempotencyKeyHeader_ReplaysTheStoredAnswer()
+    {
+        var facility = await _client.CreateFacilityAsync();
+        var guardian = await ChildAsync(facility, "Olga", "Orlow", "Eulen");
+        async Task<HttpResponseMessage> SendAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, Batches) { Content = JsonContent.Create(new { group = "Eulen", renewPending = true }) };
+            request.Headers.Authorization = new("Bearer", facility.AdminToken);
+            request.Headers.Add("Idempotency-Key", "eulen-" + facility.Id);
+            return await _client.SendAsync(request);
+        }
+
+        var first = await (await SendAsync()).ExpectAsync(HttpStatusCode.Created);
+        var retry = await SendAsync();
+        Assert.Equal(first.GetProperty("batchId").GetGuid(), (await retry.ExpectAsync(HttpStatusCode.Created)).GetProperty("batchId").GetGuid());
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(1, await factory.WithDbAsync(db => db.PinPairs.CountAsync(p => p.GuardianId == guardian.GuardianId)));
     }
 
     [Fact]

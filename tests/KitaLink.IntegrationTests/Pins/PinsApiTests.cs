@@ -450,18 +450,18 @@ public sealed class PinsApiTests(KitaLinkFactory factory) : IClassFixture<KitaLi
         var ids = all.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).ToList();
         Assert.Equal(5, ids.Count);
         Assert.Equal(ids.OrderDescending(), ids);
-        Assert.Equal(JsonValueKind.Null, all.GetProperty("nextBefore").ValueKind);
+        Assert.Equal(JsonValueKind.Null, all.GetProperty("nextCursor").ValueKind);
 
         var paged = new List<long>();
-        long? before = null;
+        string? cursor = null;
         do
         {
-            var page = await (await _client.GetAsync($"{path}?limit=2{(before is null ? "" : $"&before={before}")}", facility.AdminToken))
+            var page = await (await _client.GetAsync($"{path}?limit=2{(cursor is null ? "" : $"&cursor={cursor}")}", facility.AdminToken))
                 .ExpectAsync(HttpStatusCode.OK);
             paged.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()));
-            before = page.GetProperty("nextBefore").ValueKind == JsonValueKind.Null ? null : page.GetProperty("nextBefore").GetInt64();
+            cursor = page.GetProperty("nextCursor").GetString();
         }
-        while (before is not null);
+        while (cursor is not null);
         Assert.Equal(ids, paged);
 
         var problem = await (await _client.GetAsync($"{path}?limit=0", facility.AdminToken)).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");

@@ -1,6 +1,5 @@
 using KitaLink.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace KitaLink.IntegrationTests.Security;
 
@@ -20,29 +19,57 @@ public sealed class ProductionFactory(string? jwtKey, string? pinKey) : KitaLink
     }
 }
 
+[Collection(ApiProcessCollection.Name)]
 public sealed class ProductionConfigurationTests
 {
     private const string DevelopmentJwtKey = "ZGV2ZWxvcG1lbnQtb25seS1rZXktLWtpdGFsaW5rLWp3dC1zaWduaW5nLWtleQ==";
 
+    /// <summary>
+    /// The real process in Production: a missing or unusable setting ends it with exit code 1 and one line on
+    /// standard error that names the setting, no stack trace and no log noise.
+    /// </summary>
     [Theory]
-    [InlineData("", "Jwt:SigningKey")]
+    [InlineData(null, "Jwt__SigningKey")]
     [InlineData("too-short-key", "Jwt:SigningKey must be at least 256 bits")]
     [InlineData(DevelopmentJwtKey, "public development key")]
-    public async Task StartUp_InProductionWithoutAProperSigningKey_Fails(string jwtKey, string expectedMessage)
+    public async Task StartUp_InProductionWithoutAProperSigningKey_ExitsWithCode1AndOneLineNamingIt(string? jwtKey, string expectedMessage)
     {
-        await using var factory = new ProductionFactory(jwtKey, KitaLinkFactory.PinHashKey);
-        await factory.InitializeAsync();
-        try
+        var environment = new Dictionary<string, string>
         {
-            var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-            var validation = error as OptionsValidationException ?? error.InnerException as OptionsValidationException
-                ?? throw new Xunit.Sdk.XunitException($"Expected an options validation failure, got {error}");
-            Assert.Contains(expectedMessage, validation.Message);
-        }
-        finally
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Postgres"] = PostgresServer.ConnectionStringFor("postgres"),
+            ["Pins__HashKey"] = KitaLinkFactory.PinHashKey,
+        };
+        if (jwtKey is not null)
         {
-            await PostgresServer.DropDatabaseAsync(factory.ConnectionString);
+            environment["Jwt__SigningKey"] = jwtKey;
         }
+
+        await AssertRefusedAsync(environment, expectedMessage);
+    }
+
+    [Fact]
+    public async Task StartUp_InProductionWithoutConnectionString_ExitsWithCode1AndOneLineNamingIt()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Jwt__SigningKey"] = KitaLinkFactory.JwtSigningKey,
+            ["Pins__HashKey"] = KitaLinkFactory.PinHashKey,
+        };
+
+        await AssertRefusedAsync(environment, "ConnectionStrings__Postgres");
+    }
+
+    private static async Task AssertRefusedAsync(Dictionary<string, string> environment, string expectedMessage)
+    {
+        var (exitCode, standardOutput, standardError) = await ApiProcess.RunToExitAsync(environment, TimeSpan.FromMinutes(5));
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", standardOutput.Trim());
+        var line = Assert.Single(standardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("KitaLink cannot start: ", line);
+        Assert.Contains(expectedMessage, line);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
+using KitaLink.Api.Audit;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace KitaLink.Api.Infrastructure.Data;
@@ -11,6 +13,12 @@ public static class DataSetup
 
     /// <summary>Connections per instance unless the connection string says otherwise.</summary>
     public const int DefaultMaxPoolSize = 20;
+
+    /// <summary>Seconds to open a connection or wait for a pooled one, unless the connection string says otherwise.</summary>
+    public const int DefaultConnectTimeoutSeconds = 15;
+
+    /// <summary>Seconds one statement may run (including lock waits), unless the connection string says otherwise.</summary>
+    public const int DefaultCommandTimeoutSeconds = 15;
 
     /// <summary>
     /// One <see cref="NpgsqlDataSource"/> (one connection pool) for the whole process; the pooled
@@ -24,14 +32,19 @@ public static class DataSetup
             var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName);
             if (string.IsNullOrWhiteSpace(connectionString))
             {
-                throw new InvalidOperationException(
+                throw new Startup.SettingMissingException(
                     $"ConnectionStrings:{ConnectionStringName} is not configured (environment variable ConnectionStrings__{ConnectionStringName}).");
             }
             return CreateDataSourceBuilder(connectionString)
                 .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+                // Statements are traced inside a request or a traced background round only: the idle polls of
+                // the outbox sender would otherwise be a root span twice a second.
+                .ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null))
                 .Build();
         });
-        builder.Services.AddDbContextPool<KitaLinkDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton<AuditMetrics>();
+        builder.Services.AddDbContextPool<KitaLinkDbContext>((sp, options) =>
+            Configure(options, sp.GetRequiredService<NpgsqlDataSource>()).AddInterceptors(sp.GetRequiredService<AuditMetrics>()));
 
         // Data Protection keys (PIN 1 encryption, mail bodies) live in PostgreSQL: every instance shares them.
         builder.Services.AddDataProtection()
@@ -60,6 +73,19 @@ public static class DataSetup
         {
             dataSource.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
         }
+        // Bounded waits (docs/operations.md, "When PostgreSQL is away"): a request waits at most Timeout for a
+        // connection (opening one, or a free one from the pool) and at most Command Timeout for one statement,
+        // then gets 503 instead of hanging. 15 s to connect (Npgsql's default, stated explicitly): a new connection
+        // also loads the server's type catalogue, and on an overloaded machine 5 s were measured to be too short
+        // for that. 15 s per statement instead of Npgsql's 30 s, which outlasts most clients' own timeouts.
+        if (!HasSetting(connectionString, "Timeout"))
+        {
+            dataSource.ConnectionStringBuilder.Timeout = DefaultConnectTimeoutSeconds;
+        }
+        if (!HasSetting(connectionString, "Command Timeout"))
+        {
+            dataSource.ConnectionStringBuilder.CommandTimeout = DefaultCommandTimeoutSeconds;
+        }
         return dataSource;
     }
 
@@ -76,7 +102,16 @@ public static class DataSetup
     internal static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options
             .UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            // Each failure is logged once, where it is handled: 503 with its cause when PostgreSQL is away, the
+            // exception handler's error with stack trace for a bug, the outbox sender's round failure. EF's own
+            // error events would add a second, stack-traced Error line per failure (and one for the expected
+            // failed probe of the migration history table on a fresh database); they stay available at Debug.
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }
 
 /// <summary>Lets <c>dotnet ef</c> build the model without a running database or the web host.</summary>

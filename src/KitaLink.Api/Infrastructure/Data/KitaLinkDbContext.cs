@@ -31,6 +31,7 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<RateLimitCounter> RateLimitCounters => Set<RateLimitCounter>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Idempotency.IdempotencyRecord> IdempotencyRecords => Set<Idempotency.IdempotencyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KitaLinkDbContext).Assembly);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Infrastructure.Data;
+using KitaLink.Api.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -54,6 +55,7 @@ public sealed partial class OutboxProcessor
     private readonly SmtpOptions _smtp;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxProcessor> _logger;
+    private readonly KitaLinkMetrics _metrics;
     private readonly MailboxAddress _from;
     private readonly string _messageIdDomain;
 
@@ -65,8 +67,10 @@ public sealed partial class OutboxProcessor
         IOptions<OutboxOptions> options,
         IOptions<SmtpOptions> smtp,
         TimeProvider time,
+        KitaLinkMetrics metrics,
         ILogger<OutboxProcessor> logger)
     {
+        _metrics = metrics;
         _scopes = scopes;
         _dataSource = dataSource;
         _transport = transport;
@@ -93,6 +97,9 @@ public sealed partial class OutboxProcessor
             return OutboxBatchResult.Empty;
         }
         LogClaimed(_logger, ids.Count);
+        // A span per round that has work (idle polls are not traced); the sends and their SQL are its children.
+        using var activity = KitaLinkMetrics.ActivitySource.StartActivity("outbox deliver");
+        activity?.SetTag("kitalink.outbox.claimed", ids.Count);
 
         // Stop starting new sends well before the lease ends: a send may take up to two SMTP timeouts
         // (connect, then data), and after the lease another instance may take the message.
@@ -140,6 +147,9 @@ public sealed partial class OutboxProcessor
                 }
                 attempted.Add(message.Id);
 
+                using var send = KitaLinkMetrics.ActivitySource.StartActivity("outbox send");
+                send?.SetTag("kitalink.outbox.message_id", message.Id);
+                send?.SetTag("kitalink.outbox.kind", message.Kind.ToString());
                 // Once the server is unreachable, the rest of the lane would only wait for the same
                 // timeout one by one; they get the same failure and their own backoff instead.
                 var failure = withdrawn.TryGetValue(message.Id, out var withdrawnReason)
@@ -150,11 +160,18 @@ public sealed partial class OutboxProcessor
                     serverDown = failure;
                 }
 
+                string outcome;
                 switch (Record(message, failure, rules.GetValueOrDefault(message.Kind)))
                 {
-                    case OutboxMessageStatus.Sent: sent++; break;
-                    case OutboxMessageStatus.Failed: failed++; break;
-                    default: retrying++; break;
+                    case OutboxMessageStatus.Sent: sent++; outcome = "sent"; break;
+                    case OutboxMessageStatus.Failed: failed++; outcome = "failed"; break;
+                    default: retrying++; outcome = "retrying"; break;
+                }
+                _metrics.MailDelivery(outcome, message.Kind.ToString());
+                send?.SetTag("kitalink.outbox.outcome", outcome);
+                if (failure is not null)
+                {
+                    send?.SetStatus(ActivityStatusCode.Error, failure.SmtpStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
                 await SaveAsync(db, cancellationToken);
             }

@@ -40,7 +40,15 @@ public sealed partial class OutboxSender(OutboxProcessor processor, IOptions<Out
             {
                 consecutiveErrors++;
                 delay = OutageDelay(poll, consecutiveErrors);
-                LogRoundFailed(logger, e, consecutiveErrors, delay.TotalSeconds);
+                if (Data.DatabaseUnavailable.Cause(e) is { } cause)
+                {
+                    // Expected during a database restart: the cause is enough, the stack trace adds nothing.
+                    LogRoundFailedDatabaseUnavailable(logger, consecutiveErrors, delay.TotalSeconds, cause);
+                }
+                else
+                {
+                    LogRoundFailed(logger, e, consecutiveErrors, delay.TotalSeconds);
+                }
             }
 
             if (delay > TimeSpan.Zero)
@@ -69,6 +77,9 @@ public sealed partial class OutboxSender(OutboxProcessor processor, IOptions<Out
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox sender started (poll every {PollMilliseconds} ms, batches of {BatchSize})")]
     private static partial void LogStarted(ILogger logger, int pollMilliseconds, int batchSize);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox round failed ({Failures} in a row), database unavailable; next try in {DelaySeconds:0.#} s: {Cause}")]
+    private static partial void LogRoundFailedDatabaseUnavailable(ILogger logger, int failures, double delaySeconds, string cause);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox round failed ({Failures} in a row); next try in {DelaySeconds:0.#} s")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception, int failures, double delaySeconds);

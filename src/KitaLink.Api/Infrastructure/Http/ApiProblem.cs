@@ -22,7 +22,7 @@ public sealed class ApiProblem : IResult, IStatusCodeHttpResult, IEndpointMetada
     int? IStatusCodeHttpResult.StatusCode => StatusCode;
     public IReadOnlyDictionary<string, object?> Extensions { get; }
 
-    /// <summary>Seconds for the <c>Retry-After</c> header (rate limits).</summary>
+    /// <summary>Seconds for the <c>Retry-After</c> header (rate limits, 503).</summary>
     public int? RetryAfterSeconds { get; private init; }
 
     public static ApiProblem Of(string code) => new(code);
@@ -40,6 +40,10 @@ public sealed class ApiProblem : IResult, IStatusCodeHttpResult, IEndpointMetada
 
     public static ApiProblem RateLimited(int retryAfterSeconds) =>
         new(ErrorCodes.RateLimited) { RetryAfterSeconds = Math.Max(1, retryAfterSeconds) };
+
+    /// <summary>A passing shortage (PostgreSQL away, hashing saturated): try again in <paramref name="retryAfterSeconds"/>.</summary>
+    public static ApiProblem Unavailable(int retryAfterSeconds) =>
+        new(ErrorCodes.ServiceUnavailable) { RetryAfterSeconds = Math.Max(1, retryAfterSeconds) };
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {

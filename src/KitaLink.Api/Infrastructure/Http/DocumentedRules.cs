@@ -15,11 +15,16 @@ public sealed record SchemaFacets
     public string? Format { get; init; }
     public IReadOnlyList<string>? AllowedValues { get; init; }
 
+    /// <summary>An ECMA-262 regular expression the (trimmed) value matches.</summary>
+    public string? Pattern { get; init; }
+
     public static SchemaFacets Length(int? min = null, int? max = null) => new() { MinLength = min, MaxLength = max };
 
     public static SchemaFacets OfFormat(string format) => new() { Format = format };
 
     public static SchemaFacets OneOf(params string[] values) => new() { AllowedValues = values };
+
+    public static SchemaFacets Matching(string pattern) => new() { Pattern = pattern };
 }
 
 /// <summary>A rule FluentValidation cannot describe by itself (a predicate) that declares its schema facets.</summary>

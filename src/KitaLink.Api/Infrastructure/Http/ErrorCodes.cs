@@ -19,11 +19,13 @@ public static class ErrorCodes
     public const string RateLimited = "rate_limited";
     public const string ResetTokenInvalid = "reset_token_invalid";
     public const string Conflict = "conflict";
-    public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string NotAcceptable = "not_acceptable";
     public const string ServiceUnavailable = "service_unavailable";
     public const string InternalError = "internal_error";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string RequestInProgress = "request_in_progress";
+    public const string PreconditionFailed = "precondition_failed";
 }

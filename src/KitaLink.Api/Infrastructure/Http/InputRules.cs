@@ -67,6 +67,21 @@ public static class InputRules
     public static bool IsLatinScript(string value) =>
         value.All(c => c < 0x80 || (c is >= '\u00C0' and <= '\u024F' && c is not ('\u00D7' or '\u00F7')));
 
+    // The patterns below state which ASCII characters a name or label may not hold (symbols, digits in names,
+    // control characters). Letters of other scripts are allowed by the rules, and JSON Schema tools match
+    // patterns without Unicode property classes, so the patterns list what is refused rather than what is
+    // allowed: every value the service accepts matches; a value that matches can still be refused for a
+    // non-letter outside ASCII (e.g. an emoji).
+
+    /// <summary>The ASCII side of <see cref="IsPersonName"/>, for the OpenAPI document.</summary>
+    public const string PersonNamePattern = @"^[^\u0000-\u001F\u007F!""#$%&()*+,/0-9:;<=>?@\[\\\]^_`{|}~]+$";
+
+    /// <summary>The ASCII side of <see cref="IsLabel"/>, for the OpenAPI document.</summary>
+    public const string LabelPattern = @"^[^\u0000-\u001F\u007F!""#$%*:;<=>?@\[\\\]^_`{|}~]+$";
+
+    /// <summary>An optional label may also be empty (no group).</summary>
+    public const string OptionalLabelPattern = @"^[^\u0000-\u001F\u007F!""#$%*:;<=>?@\[\\\]^_`{|}~]*$";
+
     /// <summary>
     /// A person's name: letters (any script, with combining marks), spaces, apostrophes, dots and hyphens.
     /// An allow-list, so markup and query fragments (<c>&lt;script&gt;</c>, <c>'; DROP TABLE</c>) never
@@ -102,20 +117,20 @@ public static class InputRules
     /// <summary>A required person's name, see <see cref="IsPersonName"/>.</summary>
     public static IRuleBuilderOptions<T, string?> PersonName<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.RequiredText(maxLength)
-            .Must(s => s is null || IsPersonName(s.Trim()))
+            .MustDocumented(s => s is null || IsPersonName(s.Trim()), SchemaFacets.Matching(PersonNamePattern))
             .WithMessage("Use letters, spaces, apostrophes, dots and hyphens only.");
 
     /// <summary>A required label, see <see cref="IsLabel"/>.</summary>
     public static IRuleBuilderOptions<T, string?> Label<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.RequiredText(maxLength)
-            .Must(s => s is null || IsLabel(s.Trim()))
+            .MustDocumented(s => s is null || IsLabel(s.Trim()), SchemaFacets.Matching(LabelPattern))
             .WithMessage("Use letters, digits, spaces and . , ' - / & ( ) + only.");
 
     /// <summary>An optional label; empty or null means none.</summary>
     public static IRuleBuilderOptions<T, string?> OptionalLabel<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.MustDocumented(s => s is null || s.Trim().Length <= maxLength, SchemaFacets.Length(max: maxLength))
             .WithMessage($"At most {maxLength} characters.")
-            .Must(s => string.IsNullOrWhiteSpace(s) || IsLabel(s.Trim()))
+            .MustDocumented(s => string.IsNullOrWhiteSpace(s) || IsLabel(s.Trim()), SchemaFacets.Matching(OptionalLabelPattern))
             .WithMessage("Use letters, digits, spaces and . , ' - / & ( ) + only.");
 
     /// <summary>Free text for searching: anything printable (it is matched, never interpreted).</summary>

@@ -86,6 +86,11 @@ internal sealed class ContractOperationFilter(IServiceProvider services) : IOper
             codes.Add(ErrorCodes.Unauthenticated);
             codes.Add(ErrorCodes.Forbidden);
         }
+        if (!(description.RelativePath ?? "").StartsWith("health", StringComparison.Ordinal))
+        {
+            // Every operation but the probes reads PostgreSQL: while it is unreachable the answer is 503 with Retry-After.
+            codes.Add(ErrorCodes.ServiceUnavailable);
+        }
         codes.Add(ErrorCodes.InternalError);
 
         var validatedType = bodyType

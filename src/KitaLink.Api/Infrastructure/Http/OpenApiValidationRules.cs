@@ -18,7 +18,8 @@ internal sealed record MemberConstraints(
     string? Format,
     IReadOnlyList<string>? AllowedValues,
     decimal? Minimum,
-    decimal? Maximum)
+    decimal? Maximum,
+    string? Pattern = null)
 {
     public void ApplyTo(OpenApiSchema schema)
     {
@@ -40,6 +41,10 @@ internal sealed record MemberConstraints(
             if (Format is not null)
             {
                 schema.Format = Format;
+            }
+            if (Pattern is not null)
+            {
+                schema.Pattern = Pattern;
             }
             if (AllowedValues is { Count: > 0 } values)
             {
@@ -85,7 +90,7 @@ internal sealed class ValidationRuleReader(IServiceProvider services)
         bool required = false, nonNull = false;
         int? minLength = null, maxLength = null;
         decimal? minimum = null, maximum = null;
-        string? format = null;
+        string? format = null, pattern = null;
         IReadOnlyList<string>? allowed = null;
         var memberType = Nullable.GetUnderlyingType(MemberType(type, memberName) ?? typeof(object)) ?? MemberType(type, memberName);
         var integral = memberType == typeof(int) || memberType == typeof(long);
@@ -152,11 +157,12 @@ internal sealed class ValidationRuleReader(IServiceProvider services)
                         }
                         format = facets.Format ?? format;
                         allowed = facets.AllowedValues ?? allowed;
+                        pattern = facets.Pattern ?? pattern;
                         break;
                 }
             }
         }
-        return new MemberConstraints(required, nonNull, minLength, maxLength, format, allowed, minimum, maximum);
+        return new MemberConstraints(required, nonNull, minLength, maxLength, format, allowed, minimum, maximum, pattern);
     }
 
     /// <summary>The CLR member behind a camelCase JSON property name.</summary>

@@ -48,6 +48,10 @@ public static class ProblemDetailsSetup
         problem.Instance ??= context.HttpContext.Request.Path;
         problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         context.HttpContext.Response.Headers.ContentLanguage = german ? "de" : "en";
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            BearerChallenge.Apply(context.HttpContext);
+        }
     }
 }
 
@@ -80,6 +84,14 @@ internal sealed partial class UnhandledExceptionHandler(
                 status = StatusCodes.Status503ServiceUnavailable;
                 httpContext.Response.Headers.RetryAfter = "1";
                 LogBusy(logger);
+                break;
+            case var _ when KitaLink.Api.Infrastructure.Data.DatabaseUnavailable.Cause(exception) is { } cause:
+                // PostgreSQL is away (stopped, restarting, unreachable, pool or command timeout): nothing was
+                // committed, so the client may simply retry. A warning with the cause; the stack trace says nothing new.
+                status = StatusCodes.Status503ServiceUnavailable;
+                httpContext.Response.Headers.RetryAfter = KitaLink.Api.Infrastructure.Data.DatabaseUnavailable.RetryAfterSeconds
+                    .ToString(System.Globalization.CultureInfo.InvariantCulture);
+                KitaLink.Api.Infrastructure.Data.DatabaseUnavailable.Log(logger, httpContext.Request.Method, httpContext.Request.Path, cause);
                 break;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 // The client went away; nobody is left to read an answer.

@@ -53,6 +53,11 @@ public static class SwaggerSetup
             options.SchemaFilter<NullableReferenceSchemaFilter>();
             options.ParameterFilter<ValidationRulesParameterFilter>();
             options.DocumentFilter<ContractDocumentFilter>();
+            // The shared problem schema, the headers of the contract and what may grow (new files, run after the above).
+            options.OperationFilter<ProblemSchemaOperationFilter>();
+            options.OperationFilter<HttpHeadersOperationFilter>();
+            options.SchemaFilter<GrowableSchemaFilter>();
+            options.DocumentFilter<ProblemSchemaDocumentFilter>();
             options.SupportNonNullableReferenceTypes();
             options.CustomSchemaIds(type => type.Name);
             var xml = Path.Combine(AppContext.BaseDirectory, "KitaLink.Api.xml");
@@ -76,6 +81,10 @@ public static class SwaggerSetup
             ui.DisplayOperationId();
             ui.EnableTryItOutByDefault();
             ui.EnableDeepLinking();
+            // The token survives a reload, a filter box narrows the operations by tag, and the introduction's
+            // long part is collapsed, so the first operation is in view without scrolling.
+            ui.EnablePersistAuthorization();
+            ui.EnableFilter();
         });
         return app;
     }
@@ -86,7 +95,11 @@ public static class SwaggerSetup
         var text = new StringBuilder("""
             Backend of the KitaLink parent app. A parent account is linked to a child in a daycare (Kita) with two
             PINs that travel on two channels: **PIN 1** on a printed letter the facility hands over, **PIN 2** by
-            email to the address the facility entered. Neither the paper nor the mailbox alone is enough.
+            email to the address the facility entered. Guide with flows and examples in C# and TypeScript:
+            [docs/integrators.md](https://kitalink.example/integrators).
+
+            <details>
+            <summary>The PIN process, rules, authentication, errors, paging, retries and compatibility (open)</summary>
 
             """);
         text.Append(PinProcess.Text);
@@ -98,8 +111,9 @@ public static class SwaggerSetup
             token (30 days) that works once: `POST /api/v1/auth/refresh` returns a new pair, and presenting a used
             refresh token again revokes that session and signs the account out everywhere. Staff and operator tokens
             live 60 minutes; sign in again afterwards. (Lifetimes are the defaults; read `expiresIn`.) Each operation
-            names the role it needs. A missing, expired or revoked token is 401 `unauthenticated`; a valid token of the
-            wrong role is 403 `forbidden`. Another family's child or another facility's record is 404 `not_found`.
+            names the role it needs. A missing, expired or revoked token is 401 `unauthenticated`, with
+            `WWW-Authenticate: Bearer error="invalid_token"` when a token was sent and plain `Bearer` when none was; a
+            valid token of the wrong role is 403 `forbidden`. Another family's child or another facility's record is 404 `not_found`.
 
             ## Errors
 
@@ -123,7 +137,29 @@ public static class SwaggerSetup
             Registration, linking, sign-in, token refresh and password reset are limited per client address and per
             account or email (counted across all instances). Past a limit the answer is 429 `rate_limited` with a
             `Retry-After` header in seconds; wait that long. When password hashing is saturated, operations that check
-            a password may answer 503 `service_unavailable` with `Retry-After: 1`.
+            a password may answer 503 `service_unavailable` with `Retry-After: 1`; while the database is briefly
+            unreachable (a restart, a failover) any operation answers 503 `service_unavailable` with `Retry-After: 2`.
+            Nothing was changed by such a request: repeat it after that many seconds.
+
+            ## Paging
+
+            Every list pages the same way: `limit` (1-200, default 50) and an opaque `cursor`; the answer is
+            `{ "items": [...], "nextCursor": "..." }`. Pass `nextCursor` back unchanged as `cursor` for the next page;
+            it is `null` on the last page. Pages neither skip nor repeat items when records change in between.
+
+            ## Safe retries and concurrent edits
+
+            Every POST that creates something honours `Idempotency-Key`: retry with the same key and body and get the
+            first answer again (`Idempotent-Replayed: true`). Child and guardian reads carry an `ETag`; send it as
+            `If-Match` with their PATCH to get 412 `precondition_failed` instead of overwriting someone else's change.
+
+            ## Compatibility
+
+            Additive changes happen without a new version: new operations, new optional request members, new response
+            members, new enum values and new error codes. Ignore unknown members, treat unknown enum values and codes
+            gracefully (by HTTP status for codes), and never fail on them.
+
+            </details>
             """);
         return text.ToString();
     }

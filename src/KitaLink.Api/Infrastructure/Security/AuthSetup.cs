@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -70,7 +71,19 @@ public static class AuthSetup
                             return;
                         }
                         var check = context.HttpContext.RequestServices.GetRequiredService<TokenRevocationCheck>();
-                        if (!await check.IsCurrentAsync(context.Principal!, context.HttpContext.RequestAborted))
+                        bool current;
+                        try
+                        {
+                            current = await check.IsCurrentAsync(context.Principal!, context.HttpContext.RequestAborted);
+                        }
+                        catch (Exception exception) when (DatabaseUnavailable.Cause(exception) is { } cause)
+                        {
+                            // Not "signed out": the token may well be valid. The challenge answers 503 instead of 401.
+                            DatabaseUnavailable.Mark(context.HttpContext, cause);
+                            context.Fail("The token version could not be checked.");
+                            return;
+                        }
+                        if (!current)
                         {
                             TokenVersionCheckedByHandler.LogRevoked(context.HttpContext);
                             context.Fail("The token was revoked.");
@@ -85,6 +98,15 @@ public static class AuthSetup
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();
+                        if (DatabaseUnavailable.MarkedCause(context.HttpContext) is { } cause)
+                        {
+                            var request = context.HttpContext.Request;
+                            DatabaseUnavailable.Log(
+                                context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TokenRevocationCheck)),
+                                request.Method, request.Path, cause);
+                            await ApiProblem.Unavailable(DatabaseUnavailable.RetryAfterSeconds).ExecuteAsync(context.HttpContext);
+                            return;
+                        }
                         await ApiProblem.Of(ErrorCodes.Unauthenticated).ExecuteAsync(context.HttpContext);
                     },
                     OnForbidden = context =>

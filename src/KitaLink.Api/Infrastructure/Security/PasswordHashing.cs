@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using KitaLink.Api.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -30,10 +32,16 @@ public sealed class PasswordHashing : IDisposable
     private readonly TimeSpan _queueTimeout;
     private readonly int _maxQueued;
     private readonly Lazy<string> _dummyHash;
+    private readonly KitaLinkMetrics? _metrics;
     private int _queued;
+    private long _hashesComputed;
 
-    public PasswordHashing(IOptions<PasswordOptions> options)
+    public PasswordHashing(IOptions<PasswordOptions> options, KitaLinkMetrics? metrics = null)
     {
+        _metrics = metrics;
+        // Saturation shows here first: a queue that stays near MaxQueuedHashes precedes 503s.
+        metrics?.Meter.CreateObservableGauge("kitalink.password_hash.queue.depth", () => Queued, "{request}",
+            "Password checks waiting for a hashing thread right now.");
         var value = options.Value;
         _hasher = new PasswordHasher<object>(Options.Create(new PasswordHasherOptions
         {
@@ -57,16 +65,23 @@ public sealed class PasswordHashing : IDisposable
     /// <summary>Requests waiting for a worker right now (not counting the ones being hashed).</summary>
     public int Queued => Volatile.Read(ref _queued);
 
+    /// <summary>New password hashes computed since start (verifications not counted).</summary>
+    public long HashesComputed => Interlocked.Read(ref _hashesComputed);
+
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
-        RunAsync(() => _hasher.HashPassword(null!, password), cancellationToken);
+        RunAsync(Operations.Hash, () =>
+        {
+            Interlocked.Increment(ref _hashesComputed);
+            return _hasher.HashPassword(null!, password);
+        }, cancellationToken);
 
     public Task<PasswordCheck> VerifyAsync(string hash, string password, CancellationToken cancellationToken) =>
-        RunAsync(() => Verify(hash, password), cancellationToken);
+        RunAsync(Operations.Verify, () => Verify(hash, password), cancellationToken);
 
     /// <summary>Spends the same work as a real verification; always fails.</summary>
     public async Task<PasswordCheck> VerifyAgainstDummyAsync(string password, CancellationToken cancellationToken)
     {
-        await RunAsync(() => Verify(_dummyHash.Value, password), cancellationToken);
+        await RunAsync(Operations.Verify, () => Verify(_dummyHash.Value, password), cancellationToken);
         return PasswordCheck.Failed;
     }
 
@@ -77,16 +92,23 @@ public sealed class PasswordHashing : IDisposable
         _ => PasswordCheck.Failed,
     };
 
-    private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    private static class Operations
+    {
+        public const string Hash = "hash";
+        public const string Verify = "verify";
+    }
+
+    private async Task<T> RunAsync<T>(string operation, Func<T> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         // Shed load before queueing: a flood gets a fast 503 instead of a growing wait for everybody.
         if (Interlocked.Increment(ref _queued) > _maxQueued)
         {
             Interlocked.Decrement(ref _queued);
+            _metrics?.HashRefused("queue_full");
             throw new PasswordHashingBusyException();
         }
-        var job = new HashJob<T>(work, this);
+        var job = new HashJob<T>(operation, work, this);
         try
         {
             _jobs.Add(job, CancellationToken.None);
@@ -122,9 +144,10 @@ public sealed class PasswordHashing : IDisposable
     }
 
     /// <summary>One queued computation. It is either taken by a worker or abandoned by its caller, never both.</summary>
-    private abstract class HashJob(PasswordHashing owner)
+    private abstract class HashJob(string operation, PasswordHashing owner)
     {
         private const int Waiting = 0, Taken = 1, Abandoned = 2;
+        private readonly long _queuedAt = Stopwatch.GetTimestamp();
         private int _state;
 
         public void Run()
@@ -134,6 +157,7 @@ public sealed class PasswordHashing : IDisposable
                 return;
             }
             Interlocked.Decrement(ref owner._queued);
+            owner._metrics?.HashComputed(operation, Stopwatch.GetElapsedTime(_queuedAt));
             Execute();
         }
 
@@ -142,6 +166,10 @@ public sealed class PasswordHashing : IDisposable
             if (Interlocked.CompareExchange(ref _state, Abandoned, Waiting) == Waiting)
             {
                 Interlocked.Decrement(ref owner._queued);
+                if (reason is PasswordHashingBusyException)
+                {
+                    owner._metrics?.HashRefused("timeout");
+                }
                 Fail(reason);
             }
         }
@@ -151,7 +179,7 @@ public sealed class PasswordHashing : IDisposable
         protected abstract void Fail(Exception reason);
     }
 
-    private sealed class HashJob<T>(Func<T> work, PasswordHashing owner) : HashJob(owner)
+    private sealed class HashJob<T>(string operation, Func<T> work, PasswordHashing owner) : HashJob(operation, owner)
     {
         // Continuations run on the thread pool, never on a hashing thread.
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -140,6 +140,7 @@ internal sealed class RateLimitFilter(IReadOnlyList<RateLimitRule> rules) : IEnd
             if (!decision.Allowed)
             {
                 SecurityLog.RateLimited(context.HttpContext, rule.Name, decision.RetryAfterSeconds);
+                services.GetRequiredService<Telemetry.KitaLinkMetrics>().RateLimited(rule.Name);
                 return ApiProblem.RateLimited(decision.RetryAfterSeconds);
             }
         }

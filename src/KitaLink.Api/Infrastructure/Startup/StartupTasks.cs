@@ -17,6 +17,12 @@ public sealed class StartupOptions
 
     /// <summary>Seed a demo facility with staff, children and guardians when the database has no facility yet.</summary>
     public bool SeedDemoData { get; set; }
+
+    /// <summary>
+    /// Echoed in the <c>X-KitaLink-Startup-Nonce</c> header of the health answers when set, so the script that
+    /// started this process (<c>scripts/run.sh</c>) can tell its answers from another server's on the same port.
+    /// </summary>
+    public string? Nonce { get; set; }
 }
 
 public static partial class StartupTasks
@@ -43,6 +49,8 @@ public static partial class StartupTasks
 
         if (options.ApplyMigrations || migrateOnly)
         {
+            // A migration may rewrite a large table: no per-statement limit for it (requests keep theirs).
+            db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
             await db.Database.MigrateAsync(cancellationToken);
             LogMigrated(logger);
         }

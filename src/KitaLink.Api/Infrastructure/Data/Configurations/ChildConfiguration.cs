@@ -8,6 +8,7 @@ internal sealed class ChildConfiguration : IEntityTypeConfiguration<Child>
 {
     public void Configure(EntityTypeBuilder<Child> builder)
     {
+        builder.Property(c => c.Version).IsRowVersion();
         builder.Property(c => c.FirstName).HasMaxLength(100);
         builder.Property(c => c.LastName).HasMaxLength(100);
         builder.Property(c => c.Group).HasMaxLength(100);

@@ -9,6 +9,7 @@ internal sealed class GuardianConfiguration : IEntityTypeConfiguration<Guardian>
 {
     public void Configure(EntityTypeBuilder<Guardian> builder)
     {
+        builder.Property(g => g.Version).IsRowVersion();
         builder.Property(g => g.Name).HasMaxLength(200);
         builder.Property(g => g.Relationship).HasMaxLength(100);
         builder.Property(g => g.Email).HasMaxLength(254);

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace KitaLink.Api.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(KitaLinkDbContext))]
-    [Migration("20261130081831_KitaYearPinBatches")]
-    partial class KitaYearPinBatches
+    [Migration("20261130071042_IdempotencyKeysAndRowVersions")]
+    partial class IdempotencyKeysAndRowVersions
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -300,6 +300,12 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.HasKey("Id")
                         .HasName("pk_children");
 
@@ -315,21 +321,6 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
-
-                    b.Property<string>("ContactAddress")
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)")
-                        .HasColumnName("contact_address");
-
-                    b.Property<string>("ContactEmail")
-                        .HasMaxLength(254)
-                        .HasColumnType("character varying(254)")
-                        .HasColumnName("contact_email");
-
-                    b.Property<string>("ContactPhone")
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)")
-                        .HasColumnName("contact_phone");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -381,11 +372,6 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
-                    b.Property<string>("PreferredLanguage")
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
-                        .HasColumnName("preferred_language");
-
                     b.Property<string>("Relationship")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -395,6 +381,12 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
 
                     b.HasKey("Id")
                         .HasName("pk_guardians");
@@ -520,6 +512,69 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("KitaLink.Api.Infrastructure.Idempotency.IdempotencyRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ETag")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("etag");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("location");
+
+                    b.Property<DateTimeOffset>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<byte[]>("ProtectedBody")
+                        .HasColumnType("bytea")
+                        .HasColumnName("protected_body");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("state");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("status_code");
+
+                    b.HasKey("Id")
+                        .HasName("pk_idempotency_records");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_idempotency_records_expires_at");
+
+                    b.ToTable("idempotency_records", (string)null);
+                });
+
             modelBuilder.Entity("KitaLink.Api.Infrastructure.Security.RateLimitCounter", b =>
                 {
                     b.Property<string>("Key")
@@ -607,99 +662,6 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_child_links_account_id_child_id");
 
                     b.ToTable("child_links", (string)null);
-                });
-
-            modelBuilder.Entity("KitaLink.Api.Pins.PinBatch", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<Guid>("CreatedBy")
-                        .HasColumnType("uuid")
-                        .HasColumnName("created_by");
-
-                    b.Property<Guid>("FacilityId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("facility_id");
-
-                    b.Property<string>("Fingerprint")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("fingerprint");
-
-                    b.Property<bool>("RenewPending")
-                        .HasColumnType("boolean")
-                        .HasColumnName("renew_pending");
-
-                    b.Property<string>("RequestHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("request_hash");
-
-                    b.Property<string>("RequestKey")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("request_key");
-
-                    b.HasKey("Id")
-                        .HasName("pk_pin_batches");
-
-                    b.HasIndex("FacilityId", "RequestKey")
-                        .IsUnique()
-                        .HasDatabaseName("ix_pin_batches_facility_id_request_key")
-                        .HasFilter("request_key IS NOT NULL");
-
-                    b.HasIndex("FacilityId", "Fingerprint", "CreatedAt")
-                        .HasDatabaseName("ix_pin_batches_facility_id_fingerprint_created_at");
-
-                    b.ToTable("pin_batches", (string)null);
-                });
-
-            modelBuilder.Entity("KitaLink.Api.Pins.PinBatchEntry", b =>
-                {
-                    b.Property<Guid>("BatchId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("batch_id");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer")
-                        .HasColumnName("position");
-
-                    b.Property<Guid>("ChildId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("child_id");
-
-                    b.Property<Guid>("GuardianId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("guardian_id");
-
-                    b.Property<string>("Outcome")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("outcome");
-
-                    b.Property<Guid?>("PinPairId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("pin_pair_id");
-
-                    b.Property<string>("Reason")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("reason");
-
-                    b.HasKey("BatchId", "Position")
-                        .HasName("pk_pin_batch_entries");
-
-                    b.ToTable("pin_batch_entries", (string)null);
                 });
 
             modelBuilder.Entity("KitaLink.Api.Pins.PinPair", b =>
@@ -997,26 +959,6 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.Navigation("Child");
                 });
 
-            modelBuilder.Entity("KitaLink.Api.Pins.PinBatch", b =>
-                {
-                    b.HasOne("KitaLink.Api.Facilities.Facility", null)
-                        .WithMany()
-                        .HasForeignKey("FacilityId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_pin_batches_facilities_facility_id");
-                });
-
-            modelBuilder.Entity("KitaLink.Api.Pins.PinBatchEntry", b =>
-                {
-                    b.HasOne("KitaLink.Api.Pins.PinBatch", null)
-                        .WithMany("Entries")
-                        .HasForeignKey("BatchId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_pin_batch_entries_pin_batches_batch_id");
-                });
-
             modelBuilder.Entity("KitaLink.Api.Pins.PinPair", b =>
                 {
                     b.HasOne("KitaLink.Api.Guardians.Guardian", null)
@@ -1044,11 +986,6 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
             modelBuilder.Entity("KitaLink.Api.Children.Child", b =>
                 {
                     b.Navigation("Guardians");
-                });
-
-            modelBuilder.Entity("KitaLink.Api.Pins.PinBatch", b =>
-                {
-                    b.Navigation("Entries");
                 });
 #pragma warning restore 612, 618
         }
