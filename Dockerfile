@@ -28,6 +28,8 @@ ENV ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_HTTP_PORTS=8080
 COPY --from=build /app ./
 
+# The guardian address check asks the container's resolver (or EmailCheck__DnsServers__0) for MX/A/AAAA
+# records; no extra package is needed. dnsmasq is a test component only and not part of the image.
 # The non-root "app" user of the .NET images. /app stays read-only to it: Data Protection keys and the
 # mail outbox live in PostgreSQL, and production mail goes out over SMTP (Smtp__Host).
 USER $APP_UID

@@ -2,6 +2,9 @@
 # Builds and runs every KitaLink test (unit and integration) against real PostgreSQL and prints one
 # summary line. Extra arguments go to `dotnet test`, e.g. --filter "FullyQualifiedName~StaffAuth".
 #
+# DNS: dnsmasq (installed here with apt-get if missing, like PostgreSQL); the tests start and stop their own
+# instance on 127.0.0.1 (scripts/dns.sh).
+#
 # PostgreSQL: the server in KITALINK_TEST_POSTGRES (an Npgsql connection string of a role that may
 # create databases, e.g. CI's service container), or else a throwaway cluster this script starts with
 # scripts/pg.sh (installed with apt-get if missing) and removes again. No Docker, no manual steps.
@@ -10,6 +13,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+scripts/dns.sh ensure
 
 # The PIN letter tests rasterise pages with poppler's pdftoppm to decode their QR codes.
 if ! command -v pdftoppm >/dev/null 2>&1; then
@@ -41,7 +46,13 @@ dotnet build api.sln -c Release -nologo -v quiet
 results="$root/.local/test-results"
 rm -rf "$results"
 status=0
-dotnet test api.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@" || status=$?
+# The tests' own daemons (dnsmasq, extra PostgreSQL clusters) keep their folders under one temp folder of this
+# run, so whatever a crashed test host left behind is found and stopped here, and no other run's daemons.
+run_tmp=$(mktemp -d /tmp/kitalink-test-run.XXXXXX)
+chmod 755 "$run_tmp"
+TMPDIR="$run_tmp" dotnet test api.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@" || status=$?
+pkill -f -- "$run_tmp/" 2>/dev/null || true
+rm -rf "$run_tmp" 2>/dev/null || true
 
 # One summary line over all test projects.
 passed=0; failed=0; skipped=0

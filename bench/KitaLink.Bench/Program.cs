@@ -13,6 +13,7 @@ try
     return command switch
     {
         "hash-time" => await HashTimeCommand.RunAsync(options),
+        "address-check-time" => await AddressCheckTimeCommand.RunAsync(options),
         "seed" => await SeedCommand.RunAsync(options),
         "smtp-sink" => await SmtpSinkCommand.RunAsync(options),
         "mail-burst" => await MailBurstCommand.RunAsync(options),
@@ -32,6 +33,8 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: KitaLink.Bench <command> [--option value ...]
           hash-time   --runs N --out FILE                 time one KitaLink password hash (single-threaded)
+          address-check-time --dns IP:PORT --domain D --out FILE [--runs N]
+                                                          time the guardian address check with a warm DNS cache
           seed        --out DIR [--facilities N] ...      seed the benchmark data set, write wrk input files
           smtp-sink   --port N --stats FILE               SMTP server that accepts and discards every message
           mail-burst  --count N --out FILE                enqueue N PIN 2 mails in one transaction

@@ -5,6 +5,7 @@ using KitaLink.Api.Auth;
 using KitaLink.Api.Children;
 using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians;
+using KitaLink.Api.Guardians.AddressCheck;
 using KitaLink.Api.Health;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
@@ -14,6 +15,7 @@ using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Infrastructure.Startup;
 using KitaLink.Api.Infrastructure.Telemetry;
 using KitaLink.Api.Links;
+using KitaLink.Api.Onboarding;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
 
@@ -41,6 +43,7 @@ builder.AddKitaLinkMail();
 builder.AddKitaLinkParents();
 builder.AddKitaLinkPins();
 builder.AddKitaLinkLinks();
+builder.AddKitaLinkAddressCheck();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
 builder.Services.AddKitaLinkIdempotency();
@@ -70,6 +73,7 @@ app.MapChildren();
 app.MapChildEvents();
 app.MapGuardians();
 app.MapPins();
+app.MapOnboarding();
 
 // A missing or invalid setting: one line naming it and exit code 1, before anything starts.
 if (StartupCheck.Problem(app.Services, migrateOnly: args is ["migrate"]) is { } problem)

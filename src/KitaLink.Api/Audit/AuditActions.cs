@@ -8,6 +8,7 @@ public static class AuditActions
     public const string GuardianCreated = "guardian.created";
     public const string GuardianUpdated = "guardian.updated";
     public const string GuardianEmailChanged = "guardian.email_changed";
+    public const string GuardianSuspectEmailConfirmed = "guardian.suspect_email_confirmed";
     public const string PinsCreated = "pins.created";
     public const string PinsRevoked = "pins.revoked";
     public const string PinsLetterDownloaded = "pins.letter_downloaded";

@@ -1,3 +1,5 @@
+using KitaLink.Api.Guardians.AddressCheck;
+
 namespace KitaLink.Api.Guardians;
 
 /// <summary>A person entitled to a child, as the facility recorded them.</summary>
@@ -41,6 +43,19 @@ public sealed class Guardian
     /// <summary>Row version (PostgreSQL <c>xmin</c>): the <c>ETag</c> of reads, checked against <c>If-Match</c> on PATCH.</summary>
     public uint Version { get; private set; }
 
+    /// <summary>The address check made when the current email was entered (see <see cref="RecordEmailCheck"/>).</summary>
+    public EmailCheckResult EmailCheckResult { get; private set; }
+
+    /// <summary>The reasons found, as their snake_case words separated by commas (empty when none).</summary>
+    public string EmailCheckReasons { get; private set; } = "";
+
+    public string? EmailCheckSuggestion { get; private set; }
+    public MailServerCheck EmailCheckMailServer { get; private set; }
+    public DateTimeOffset? EmailCheckedAt { get; private set; }
+
+    /// <summary>The staff member who kept a suspect address with <c>confirmSuspectEmail</c>.</summary>
+    public Guid? EmailConfirmedByStaffId { get; private set; }
+
     public Children.Child? Child { get; private set; }
 
     /// <summary>Sets the family's language; an empty value removes it (German only).</summary>
@@ -48,6 +63,17 @@ public sealed class Guardian
     {
         PreferredLanguage = string.IsNullOrWhiteSpace(language) ? null : language.Trim().ToLowerInvariant();
         UpdatedAt = now;
+    }
+
+    /// <summary>Stores the check of the current email: passed, could not check (DNS), or suspect and kept by staff.</summary>
+    public void RecordEmailCheck(EmailCheckReport report, bool checkEnabled, Guid? confirmedByStaffId, DateTimeOffset now)
+    {
+        EmailCheckResult = report.ResultWhenKept(checkEnabled);
+        EmailCheckReasons = string.Join(',', report.Reasons.Select(EmailCheckWords.Of));
+        EmailCheckSuggestion = report.Suggestion;
+        EmailCheckMailServer = report.MailServer;
+        EmailCheckedAt = checkEnabled ? now : null;
+        EmailConfirmedByStaffId = report.IsSuspect ? confirmedByStaffId : null;
     }
 
     /// <summary>

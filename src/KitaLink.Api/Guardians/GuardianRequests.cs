@@ -11,14 +11,16 @@ namespace KitaLink.Api.Guardians;
 /// German and English).
 /// </summary>
 /// <remarks>Growable: unknown members are ignored (docs/integrators.md, "Compatibility").</remarks>
+/// <param name="ConfirmSuspectEmail">Keep an address the check answered with <c>email_suspect</c> (staff checked it with the parent). Audited.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record CreateGuardianRequest(string Name, string Relationship, string Email, string? PreferredLanguage = null);
+public sealed record CreateGuardianRequest(string Name, string Relationship, string Email, string? PreferredLanguage = null, bool? ConfirmSuspectEmail = null);
 
 /// <summary>
 /// Changes the given fields. A changed email revokes a pending PIN pair (PIN 2 went to the old address). An empty
 /// <c>preferredLanguage</c> removes the family's language.
 /// </summary>
-public sealed record UpdateGuardianRequest(string? Name = null, string? Relationship = null, string? Email = null, string? PreferredLanguage = null);
+/// <param name="ConfirmSuspectEmail">Keep a new address the check answered with <c>email_suspect</c> (staff checked it with the parent). Audited.</param>
+public sealed record UpdateGuardianRequest(string? Name = null, string? Relationship = null, string? Email = null, string? PreferredLanguage = null, bool? ConfirmSuspectEmail = null);
 
 internal static class GuardianRules
 {

@@ -1,3 +1,4 @@
+using KitaLink.Api.Guardians.AddressCheck;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Security;
@@ -23,7 +24,34 @@ public sealed record GuardianView(
     DateTimeOffset UpdatedAt,
     PinView Pin,
     IReadOnlyList<LinkView> Links,
+    EmailCheckView EmailCheck,
     string? PreferredLanguage = null);
+
+/// <summary>
+/// The address check made when the current email was entered. <c>result</c>: <c>passed</c>, <c>could_not_check</c>
+/// (the DNS did not answer; the address was stored anyway), <c>suspect_confirmed</c> (staff kept a suspect address;
+/// <c>reasons</c> and <c>suggestion</c> say why it looked wrong) or <c>not_checked</c> (entered before the check
+/// existed, or with the check switched off). <c>mailServer</c> is what the DNS said about the domain.
+/// </summary>
+public sealed record EmailCheckView(
+    EmailCheckResult Result,
+    IReadOnlyList<EmailSuspectReason> Reasons,
+    string? Suggestion,
+    MailServerCheck MailServer,
+    DateTimeOffset? CheckedAt,
+    Guid? ConfirmedByStaffId)
+{
+    public static EmailCheckView Of(Guardian guardian) => new(
+        guardian.EmailCheckResult,
+        EmailCheckWords.Parse(guardian.EmailCheckReasons),
+        guardian.EmailCheckSuggestion,
+        guardian.EmailCheckMailServer,
+        guardian.EmailCheckedAt,
+        guardian.EmailConfirmedByStaffId);
+}
+
+/// <summary>A registration or link with both PINs of this pair right but another email, masked (<c>el***@googlemail.com</c>).</summary>
+public sealed record WrongEmailAttemptView(string MaskedEmail, DateTimeOffset AttemptedAt);
 
 /// <summary>
 /// The guardian's newest PIN pair. <c>pin1</c> and <c>expiresAt</c> are present only while the pair is
@@ -39,7 +67,11 @@ public sealed record PinView(
     DateTimeOffset? EndedAt = null,
     PinRevocationReason? RevocationReason = null,
     DateTimeOffset? Pin2IssuedAt = null,
-    Pin2DeliveryView? Pin2Delivery = null);
+    Pin2DeliveryView? Pin2Delivery = null)
+{
+    /// <summary>Attempts with both PINs right and another email, oldest first (the email masked).</summary>
+    public IReadOnlyList<WrongEmailAttemptView> WrongEmailAttempts { get; init; } = [];
+}
 
 /// <summary>
 /// Delivery of the current PIN 2 email. <c>reason</c> is the SMTP server's reply of the latest failed
@@ -101,6 +133,16 @@ public static class GuardianViews
             ? []
             : await db.OutboxMessages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
 
+        // Only pairs with failed attempts can have wrong-email attempts; most views need no extra statement.
+        var attemptPairIds = newestPairs.Where(p => p.FailedAttempts > 0).Select(p => p.Id).ToList();
+        var attempts = attemptPairIds.Count == 0
+            ? []
+            : await db.WrongEmailAttempts.AsNoTracking()
+                .Where(a => attemptPairIds.Contains(a.PinPairId))
+                .OrderBy(a => a.AttemptedAt).ThenBy(a => a.Id)
+                .ToListAsync(cancellationToken);
+        var attemptsByPair = attempts.ToLookup(a => a.PinPairId);
+
         var links = await db.ChildLinks.AsNoTracking()
             .Where(l => l.ChildId == childId && guardianIds.Contains(l.GuardianId))
             .OrderBy(l => l.LinkedAt)
@@ -118,13 +160,15 @@ public static class GuardianViews
                 g.Email,
                 g.CreatedAt,
                 g.UpdatedAt,
-                PinViewOf(newestPairs.SingleOrDefault(p => p.GuardianId == g.Id), messages, pins, now),
+                PinViewOf(newestPairs.SingleOrDefault(p => p.GuardianId == g.Id), messages, attemptsByPair, pins, now),
                 linksByGuardian[g.Id].Select(l => new LinkView(l.Email, l.LinkedAt, l.Status, l.ArchivedAt)).ToList(),
+                EmailCheckView.Of(g),
                 g.PreferredLanguage))
             .ToList();
     }
 
-    private static PinView PinViewOf(PinPair? pair, IReadOnlyDictionary<Guid, OutboxMessage> messages, PinProtector pins, DateTimeOffset now)
+    private static PinView PinViewOf(
+        PinPair? pair, IReadOnlyDictionary<Guid, OutboxMessage> messages, ILookup<Guid, WrongEmailAttempt> attempts, PinProtector pins, DateTimeOffset now)
     {
         if (pair is null)
         {
@@ -153,6 +197,9 @@ public static class GuardianViews
             },
             pair.RevocationReason,
             pair.Pin2IssuedAt,
-            delivery);
+            delivery)
+        {
+            WrongEmailAttempts = attempts[pair.Id].Select(a => new WrongEmailAttemptView(a.MaskedEmail, a.AttemptedAt)).ToList(),
+        };
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Children;
+using KitaLink.Api.Guardians.AddressCheck;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Idempotency;
@@ -23,10 +24,10 @@ public static class GuardiansApi
         group.MapPost("/", CreateAsync)
             .WithName("createGuardian")
             .WithSummary("Add a guardian to a child")
-            .WithDescription("Records a person entitled to the child, with the email address exactly as they gave it (surrounding whitespace is trimmed). The parent must later register with this address; letter case does not matter, anything else does.")
+            .WithDescription("Records a person entitled to the child, with the email address exactly as they gave it (surrounding whitespace is trimmed). The parent must later register with this address; letter case does not matter, anything else does.\n\n" + AddressCheckText)
             .WithValidation<CreateGuardianRequest>()
             .WithETag()
-            .ProducesErrors(ErrorCodes.NotFound)
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.EmailSuspect)
             .WithIdempotency();
         group.MapGet("/{guardianId:guid}", GetAsync)
             .WithName("getGuardian")
@@ -38,14 +39,21 @@ public static class GuardiansApi
         group.MapPatch("/{guardianId:guid}", UpdateAsync)
             .WithName("updateGuardian")
             .WithSummary("Update a guardian")
-            .WithDescription("Changes the given fields; an empty `preferredLanguage` removes it (German only). Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards.")
+            .WithDescription("Changes the given fields; an empty `preferredLanguage` removes it (German only). Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards. A new address is checked like on creation.\n\n" + AddressCheckText)
             .WithValidation<UpdateGuardianRequest>()
             .HonoursIfMatch()
-            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict, ErrorCodes.EmailSuspect)
             .FindsGuardianInScope()
             .AnswersConflictOnConcurrentChange();
         return app;
     }
+
+    private const string AddressCheckText =
+        "**Address check.** The email is checked for likely typos of common providers and top-level domains and for a " +
+        "domain that can receive mail (MX, or A/AAAA). A suspect address is answered with `422 email_suspect` (`reasons`: " +
+        "`domain_typo`, `tld_typo`, `no_mail_server`; `suggestion` when there is one) and nothing is stored; to keep it, " +
+        "send the same request with `confirmSuspectEmail: true` (audited). When the DNS cannot be asked, the address is " +
+        "stored with `emailCheck.result: could_not_check`, never refused. The result is part of the guardian view (`emailCheck`).";
 
     public static async Task<Results<Created<GuardianView>, ApiProblem>> CreateAsync(
         Guid childId,
@@ -53,6 +61,7 @@ public static class GuardiansApi
         ClaimsPrincipal user,
         HttpContext http,
         KitaLinkDbContext db,
+        GuardianEmailCheck emailCheck,
         AuditTrail audit,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -62,24 +71,55 @@ public static class GuardiansApi
         {
             return ApiProblem.NotFound();
         }
-        var guardian = new Guardian(child.FacilityId, child.Id, request.Name.Trim(), request.Relationship.Trim(), request.Email, time.GetUtcNow());
+        // Before anything is written: a suspect address stores nothing until staff confirm it.
+        var report = await emailCheck.CheckAsync(request.Email, cancellationToken);
+        if (report.IsSuspect && request.ConfirmSuspectEmail != true)
+        {
+            return SuspectProblem(report);
+        }
+        var now = time.GetUtcNow();
+        var guardian = new Guardian(child.FacilityId, child.Id, request.Name.Trim(), request.Relationship.Trim(), request.Email, now);
+        guardian.RecordEmailCheck(report, emailCheck.Enabled, user.UserId(), now);
         if (request.PreferredLanguage is not null)
         {
-            guardian.SetPreferredLanguage(request.PreferredLanguage, time.GetUtcNow());
+            guardian.SetPreferredLanguage(request.PreferredLanguage, now);
         }
         db.Guardians.Add(guardian);
-        audit.Record(AuditActions.GuardianCreated, e =>
+        audit.Record(AuditActions.GuardianCreated, e => Describe(e, guardian), new Dictionary<string, string>
         {
-            e.FacilityId = child.FacilityId;
-            e.ChildId = child.Id;
-            e.GuardianId = guardian.Id;
-        }, new Dictionary<string, string> { ["email"] = guardian.Email });
+            ["email"] = guardian.Email,
+            ["emailCheck"] = EmailCheckWords.Of(guardian.EmailCheckResult),
+        });
+        RecordConfirmation(audit, guardian, report);
         await db.SaveChangesAsync(cancellationToken);
         ConditionalRequests.SetETag(http, guardian.Version);
         return TypedResults.Created(
             $"/api/v1/facility/children/{child.Id}/guardians/{guardian.Id}",
             new GuardianView(guardian.Id, guardian.ChildId, guardian.Name, guardian.Relationship, guardian.Email,
-                guardian.CreatedAt, guardian.UpdatedAt, new PinView(PinStatus.None), [], guardian.PreferredLanguage));
+                guardian.CreatedAt, guardian.UpdatedAt, new PinView(PinStatus.None), [], EmailCheckView.Of(guardian),
+                guardian.PreferredLanguage));
+    }
+
+    private static ApiProblem SuspectProblem(EmailCheckReport report) =>
+        ApiProblem.EmailSuspect(report.Reasons.Select(EmailCheckWords.Of), report.Suggestion);
+
+    /// <summary>Staff kept an address the check found suspect: who, which address, and why it looked wrong.</summary>
+    private static void RecordConfirmation(AuditTrail audit, Guardian guardian, EmailCheckReport report)
+    {
+        if (!report.IsSuspect)
+        {
+            return;
+        }
+        var data = new Dictionary<string, string>
+        {
+            ["email"] = guardian.Email,
+            ["reasons"] = string.Join(',', report.Reasons.Select(EmailCheckWords.Of)),
+        };
+        if (report.Suggestion is not null)
+        {
+            data["suggestion"] = report.Suggestion;
+        }
+        audit.Record(AuditActions.GuardianSuspectEmailConfirmed, e => Describe(e, guardian), data);
     }
 
     public static async Task<Results<Ok<GuardianView>, ApiProblem>> GetAsync(
@@ -98,8 +138,10 @@ public static class GuardiansApi
     public static async Task<Results<Ok<GuardianView>, ApiProblem>> UpdateAsync(
         [AsParameters] GuardianRoute route,
         UpdateGuardianRequest request,
+        ClaimsPrincipal user,
         HttpContext http,
         KitaLinkDbContext db,
+        GuardianEmailCheck emailCheck,
         PinIssuance issuance,
         PinProtector pins,
         AuditTrail audit,
@@ -107,6 +149,18 @@ public static class GuardiansApi
         CancellationToken cancellationToken)
     {
         var guardian = route.Guardian;
+
+        // A new address is checked before the lock is taken, so a slow DNS never holds the guardian row.
+        // A change of letter case only is no new address (matching ignores case) and keeps the stored check.
+        EmailCheckReport? report = null;
+        if (request.Email is not null && !Accounts.EmailAddress.Matches(request.Email, guardian.Email))
+        {
+            report = await emailCheck.CheckAsync(request.Email, cancellationToken);
+            if (report.IsSuspect && request.ConfirmSuspectEmail != true)
+            {
+                return SuspectProblem(report);
+            }
+        }
 
         // Under the guardian's lock, so a PIN pair created at the same moment cannot slip past the revocation.
         await using (var transaction = await issuance.LockGuardianAsync(guardian, cancellationToken))
@@ -148,6 +202,11 @@ public static class GuardiansApi
             }
             audit.Record(AuditActions.GuardianUpdated, e => Describe(e, guardian),
                 new Dictionary<string, string> { ["changed"] = string.Join(',', changed) });
+            if (emailChanged && report is not null)
+            {
+                guardian.RecordEmailCheck(report, emailCheck.Enabled, user.UserId(), time.GetUtcNow());
+                RecordConfirmation(audit, guardian, report);
+            }
             if (emailChanged)
             {
                 audit.Record(AuditActions.GuardianEmailChanged, e => Describe(e, guardian), new Dictionary<string, string>

@@ -1,3 +1,4 @@
+using KitaLink.Api.Guardians.AddressCheck;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Pins;
@@ -19,12 +20,18 @@ internal sealed class GuardiansExamples : IOpenApiExamples
     };
     public static readonly PinView PinPending = new(PinStatus.Pending, PinPairId, Pin1, PinsExpire, 0, PinsCreated,
         null, null, PinsCreated, DeliverySent);
+    public static readonly EmailCheckView EmailPassed = new(EmailCheckResult.Passed, [], null, MailServerCheck.Mx,
+        ChildCreated.AddMinutes(2), null);
     public static readonly GuardianView Guardian = new(GuardianId, ChildId, "Julia Schneider", "Mutter", ParentEmail,
-        ChildCreated.AddMinutes(2), ChildCreated.AddMinutes(2), PinPending, [], "tr");
+        ChildCreated.AddMinutes(2), ChildCreated.AddMinutes(2), PinPending with
+        {
+            FailedAttempts = 1,
+            WrongEmailAttempts = [new WrongEmailAttemptView("ju***@exmaple.com", At("2026-11-24T18:40:02Z"))],
+        }, [], EmailPassed, "tr");
 
     public void AddTo(OpenApiExampleSet examples)
     {
-        examples.Requests[typeof(CreateGuardianRequest)] = new CreateGuardianRequest("Julia Schneider", "Mutter", ParentEmail, "tr");
+        examples.Requests[typeof(CreateGuardianRequest)] = new CreateGuardianRequest("Julia Schneider", "Mutter", ParentEmail, PreferredLanguage: "tr");
         examples.Requests[typeof(UpdateGuardianRequest)] = new UpdateGuardianRequest(Email: "julia.schneider@example.org");
         examples.Responses[typeof(GuardianView)] = Guardian;
         examples.ResponsesByOperation[("createGuardian", 201)] = Guardian with { Pin = new PinView(PinStatus.None) };
@@ -32,6 +39,7 @@ internal sealed class GuardiansExamples : IOpenApiExamples
         {
             Email = "julia.schneider@example.org",
             UpdatedAt = At("2026-11-24T10:02:00Z"),
+            EmailCheck = EmailPassed with { MailServer = MailServerCheck.AddressRecord, CheckedAt = At("2026-11-24T10:02:00Z") },
             Pin = PinPending with
             {
                 Status = PinStatus.Revoked,
@@ -39,6 +47,8 @@ internal sealed class GuardiansExamples : IOpenApiExamples
                 ExpiresAt = null,
                 EndedAt = At("2026-11-24T10:02:00Z"),
                 RevocationReason = PinRevocationReason.EmailChanged,
+                FailedAttempts = 0,
+                WrongEmailAttempts = [],
             },
         };
         examples.InvalidRequests[typeof(CreateGuardianRequest)] = new CreateGuardianRequest("Julia Schneider", "Mutter", "julia.schneider@example");

@@ -3,6 +3,7 @@ using System.Text;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Children;
 using KitaLink.Api.Guardians;
+using KitaLink.Api.Guardians.AddressCheck;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Links;
 using Microsoft.EntityFrameworkCore;
@@ -150,11 +151,11 @@ public sealed class PinBatches(KitaLinkDbContext db, PinIssuance issuance, Audit
     }
 
     /// <summary>
-    /// ADDRESS CHECK HOOK: the one place where the stored result of the guardian's address check (typo or
-    /// undeliverable domain, not confirmed by staff) refuses a batch pair. Until guardians carry that result
-    /// no address counts as suspect.
+    /// An address the check found suspect and staff kept (<c>confirmSuspectEmail</c>) is not sent PIN 2 by a batch:
+    /// the onboarding overview lists it as <c>address_suspect</c> ("check it with the parent"), and staff create that
+    /// guardian's PINs one by one once the address is checked.
     /// </summary>
-    internal static bool IsAddressSuspect(Guardian guardian) => false;
+    internal static bool IsAddressSuspect(Guardian guardian) => guardian.EmailCheckResult == EmailCheckResult.SuspectConfirmed;
 
     /// <summary>
     /// The guardians of the selection in letter order: group (none last), child's last and first name, then

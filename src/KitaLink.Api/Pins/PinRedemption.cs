@@ -234,6 +234,8 @@ public sealed partial class PinRedemption(
             {
                 // The PINs were right, so this is the entitled parent with a typo: staff need the address to help.
                 data["attemptedEmail"] = presentedEmail.Trim();
+                // Wrong-email attempt for the help desk view: only the masked address, stored with the pair (issue 12).
+                db.WrongEmailAttempts.Add(new WrongEmailAttempt(pair.Id, EmailAddress.Mask(presentedEmail), now));
             }
             audit.RecordPairEvent(AuditActions.PinsAttemptFailed, pair, data);
             if (check.LockedNow)

@@ -51,6 +51,8 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        // As in KitaLinkFactory: the address check's DNS part is off unless a test asks for it (test names have no MX).
+        start.Environment["EmailCheck__LookupMailServers"] = "false";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -84,6 +86,8 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        // As in KitaLinkFactory: the address check's DNS part is off unless a test asks for it (test names have no MX).
+        start.Environment["EmailCheck__LookupMailServers"] = "false";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -52,11 +52,12 @@ public static class ParentApi
     /// A child with one guardian of <paramref name="guardianEmail"/> at the facility (the shared one unless given),
     /// and its PINs: PIN 1 as staff got it, PIN 2 from the mail at the SMTP peer.
     /// </summary>
-    public static async Task<TestPins> IssuePinsAsync(this KitaLinkFactory factory, string guardianEmail, TestFacility? facility = null)
+    public static async Task<TestPins> IssuePinsAsync(this KitaLinkFactory factory, string guardianEmail, TestFacility? facility = null,
+        bool confirmSuspectEmail = false)
     {
         var client = factory.CreateClient();
         facility ??= await factory.SharedFacilityAsync();
-        var guardian = await client.CreateChildWithGuardianAsync(facility, guardianEmail);
+        var guardian = await client.CreateChildWithGuardianAsync(facility, guardianEmail, confirmSuspectEmail: confirmSuspectEmail);
         return await factory.CreatePinsAsync(client, facility, guardian);
     }
 

@@ -43,7 +43,8 @@ public static partial class StaffApi
     }
 
     public static async Task<TestGuardian> CreateChildWithGuardianAsync(
-        this HttpClient client, TestFacility facility, string guardianEmail, string? childFirstName = null)
+        this HttpClient client, TestFacility facility, string guardianEmail, string? childFirstName = null,
+        bool confirmSuspectEmail = false)
     {
         var child = await (await client.PostJsonAsync("/api/v1/facility/children", new
         {
@@ -58,6 +59,7 @@ public static partial class StaffApi
             name = "Julia Schneider",
             relationship = "Mutter",
             email = guardianEmail,
+            confirmSuspectEmail,
         }, facility.AdminToken)).ExpectAsync(HttpStatusCode.Created);
         return new TestGuardian(facility.Id, childId, guardian.GetProperty("id").GetGuid(), guardian.GetProperty("email").GetString()!);
     }

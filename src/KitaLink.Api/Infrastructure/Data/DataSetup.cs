@@ -110,6 +110,7 @@ public static class DataSetup
             .ConfigureWarnings(warnings => warnings.Log(
                 (RelationalEventId.CommandError, LogLevel.Debug),
                 (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (RelationalEventId.TransactionError, LogLevel.Debug),
                 (CoreEventId.QueryIterationFailed, LogLevel.Debug),
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }

@@ -4,6 +4,7 @@ using KitaLink.Api.Auth;
 using KitaLink.Api.Children;
 using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians;
+using KitaLink.Api.Guardians.AddressCheck;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Links;
@@ -23,6 +24,7 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
     public DbSet<Guardian> Guardians => Set<Guardian>();
     public DbSet<PinPair> PinPairs => Set<PinPair>();
     public DbSet<PinBatch> PinBatches => Set<PinBatch>();
+    public DbSet<WrongEmailAttempt> WrongEmailAttempts => Set<WrongEmailAttempt>();
     public DbSet<ParentAccount> ParentAccounts => Set<ParentAccount>();
     public DbSet<ChildLink> ChildLinks => Set<ChildLink>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
@@ -46,6 +48,8 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
         configurationBuilder.Properties<ChildLinkStatus>().HaveConversion<SnakeCaseEnumConverter<ChildLinkStatus>>().HaveMaxLength(32);
         configurationBuilder.Properties<OutboxMessageKind>().HaveConversion<SnakeCaseEnumConverter<OutboxMessageKind>>().HaveMaxLength(32);
         configurationBuilder.Properties<OutboxMessageStatus>().HaveConversion<SnakeCaseEnumConverter<OutboxMessageStatus>>().HaveMaxLength(32);
+        configurationBuilder.Properties<EmailCheckResult>().HaveConversion<SnakeCaseEnumConverter<EmailCheckResult>>().HaveMaxLength(32);
+        configurationBuilder.Properties<MailServerCheck>().HaveConversion<SnakeCaseEnumConverter<MailServerCheck>>().HaveMaxLength(32);
         configurationBuilder.Properties<AuditActorType>().HaveConversion<SnakeCaseEnumConverter<AuditActorType>>().HaveMaxLength(32);
     }
 }

@@ -38,6 +38,10 @@ public sealed class ApiProblem : IResult, IStatusCodeHttpResult, IEndpointMetada
     public static ApiProblem EmailMismatch(string emailHint) =>
         new(ErrorCodes.EmailMismatch, new Dictionary<string, object?> { ["emailHint"] = emailHint });
 
+    /// <summary><c>email_suspect</c> with the reasons (snake_case words) and the address probably meant, if any.</summary>
+    public static ApiProblem EmailSuspect(IEnumerable<string> reasons, string? suggestion) =>
+        new(ErrorCodes.EmailSuspect, new Dictionary<string, object?> { ["reasons"] = reasons.ToArray(), ["suggestion"] = suggestion });
+
     public static ApiProblem RateLimited(int retryAfterSeconds) =>
         new(ErrorCodes.RateLimited) { RetryAfterSeconds = Math.Max(1, retryAfterSeconds) };
 

@@ -17,6 +17,7 @@ public static class ErrorCodes
     public const string EmailMismatch = "email_mismatch";
     public const string PinsLocked = "pins_locked";
     public const string RateLimited = "rate_limited";
+    public const string EmailSuspect = "email_suspect";
     public const string ResetTokenInvalid = "reset_token_invalid";
     public const string Conflict = "conflict";
     public const string MethodNotAllowed = "method_not_allowed";

@@ -11,8 +11,8 @@ public static class InputRules
 
     /// <summary>
     /// A plausible single mailbox address: one <c>@</c>, a local part of at most 64 characters, a dotted
-    /// domain, no whitespace or display name. Only the shape is checked; whether it is the parent's real
-    /// address shows later in the PIN 2 delivery status.
+    /// domain, no whitespace or display name. Only the shape is checked here; the stricter RFC 5321 domain
+    /// limits, typos and the mail domain are the guardian address check's part (<c>GuardianEmailCheck</c>).
     /// </summary>
     public static bool IsPlausibleEmail(string? email)
     {

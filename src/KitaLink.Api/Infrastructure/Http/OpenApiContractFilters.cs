@@ -190,6 +190,11 @@ internal sealed class ContractOperationFilter(IServiceProvider services) : IOper
             {
                 value["emailHint"] = EmailAddress.Mask(OpenApiExamples.ParentEmail);
             }
+            if (code == ErrorCodes.EmailSuspect)
+            {
+                value["reasons"] = new JsonArray("domain_typo", "no_mail_server");
+                value["suggestion"] = "julia.schneider@gmail.com";
+            }
             examples[code] = new OpenApiExample { Summary = $"{code}: {entry.TitleEn}", Value = value };
         }
 
@@ -315,6 +320,23 @@ internal sealed class ProblemDetailsSchemaFilter : ISchemaFilter
             {
                 Type = JsonSchemaType.String,
                 Description = "Only with `email_mismatch`: the guardian email on file, local part masked (e.g. `ju***@example.com`).",
+            },
+            ["reasons"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Description = "Only with `email_suspect`: why the address looks wrong. `domain_typo`: likely typo of a common mail provider; " +
+                    "`tld_typo`: likely typo of the top-level domain (`.con`, `.dee`); `no_mail_server`: the domain has no MX and no A/AAAA record, " +
+                    "or does not exist. More values may be added.",
+                Items = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Enum = [JsonValue.Create("domain_typo"), JsonValue.Create("tld_typo"), JsonValue.Create("no_mail_server")],
+                },
+            },
+            ["suggestion"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String | JsonSchemaType.Null,
+                Description = "Only with `email_suspect`: the address probably meant (e.g. `julia.schneider@gmail.com` for `...@gmial.com`), or null.",
             },
         };
     }

@@ -120,7 +120,8 @@ public static class SwaggerSetup
             Every error is RFC 9457 problem details (`application/problem+json`) with a stable `code`, a `title`, a
             `detail` that tells a parent what to do next (English, or German with `Accept-Language: de`), the
             `instance` path and a `traceId` to quote to support. `validation_failed` adds `errors` (field → messages,
-            camelCase field names); `email_mismatch` adds `emailHint`. Branch on `code`, never on the text.
+            camelCase field names); `email_mismatch` adds `emailHint`; `email_suspect` adds `reasons` and `suggestion`.
+            Branch on `code`, never on the text.
 
             | code | status | meaning |
             |---|---|---|

@@ -18,6 +18,10 @@ internal sealed class PinPairConfiguration : IEntityTypeConfiguration<PinPair>
         builder.HasIndex(p => p.Pin1Lookup).IsUnique();
         builder.HasIndex(p => new { p.GuardianId, p.State });
         builder.HasIndex(p => p.FacilityId);
+        // The newest pair of a guardian (help desk view, onboarding overview) is an index probe.
+        builder.HasIndex(p => new { p.GuardianId, p.CreatedAt, p.Id })
+            .HasDatabaseName("ix_pin_pairs_guardian_newest")
+            .IsDescending(false, true, true);
 
         builder.Property(p => p.Version).IsRowVersion();
         builder.HasOne<Guardian>().WithMany().HasForeignKey(p => p.GuardianId).OnDelete(DeleteBehavior.Cascade);

@@ -374,6 +374,37 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
 
+                    b.Property<string>("EmailCheckMailServer")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("email_check_mail_server");
+
+                    b.Property<string>("EmailCheckReasons")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("email_check_reasons");
+
+                    b.Property<string>("EmailCheckResult")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("email_check_result");
+
+                    b.Property<string>("EmailCheckSuggestion")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email_check_suggestion");
+
+                    b.Property<DateTimeOffset?>("EmailCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("email_checked_at");
+
+                    b.Property<Guid?>("EmailConfirmedByStaffId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("email_confirmed_by_staff_id");
+
                     b.Property<Guid>("FacilityId")
                         .HasColumnType("uuid")
                         .HasColumnName("facility_id");
@@ -887,7 +918,41 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.HasIndex("GuardianId", "State")
                         .HasDatabaseName("ix_pin_pairs_guardian_id_state");
 
+                    b.HasIndex("GuardianId", "CreatedAt", "Id")
+                        .IsDescending(false, true, true)
+                        .HasDatabaseName("ix_pin_pairs_guardian_newest");
+
                     b.ToTable("pin_pairs", (string)null);
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Pins.WrongEmailAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("AttemptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("attempted_at");
+
+                    b.Property<string>("MaskedEmail")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("masked_email");
+
+                    b.Property<Guid>("PinPairId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pin_pair_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wrong_email_attempts");
+
+                    b.HasIndex("PinPairId", "AttemptedAt")
+                        .HasDatabaseName("ix_wrong_email_attempts_pin_pair_id_attempted_at");
+
+                    b.ToTable("wrong_email_attempts", (string)null);
                 });
 
             modelBuilder.Entity("KitaLink.Api.Staff.StaffMember", b =>
@@ -1097,6 +1162,16 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_pin_pairs_guardians_guardian_id");
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Pins.WrongEmailAttempt", b =>
+                {
+                    b.HasOne("KitaLink.Api.Pins.PinPair", null)
+                        .WithMany()
+                        .HasForeignKey("PinPairId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_wrong_email_attempts_pin_pairs_pin_pair_id");
                 });
 
             modelBuilder.Entity("KitaLink.Api.Staff.StaffMember", b =>

@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using KitaLink.Api.Infrastructure.Security;
+using Microsoft.Extensions.Options;
+
+namespace KitaLink.UnitTests.Rules;
+
+/// <summary>
+/// The hashing queue gives its places back: a request that was shed, or refused while the host stops,
+/// leaves no place taken, so a burst cannot turn every later login into a 503. Unknown accounts cost a
+/// real verification on a worker, like known ones.
+/// </summary>
+public sealed class PasswordHashingQueueTests
+{
+    private const string Password = "gelbe tulpen am fenster";
+
+    private static PasswordHashing Create(int slots, int queue = 0, int iterations = 1_000) =>
+        new(Options.Create(new PasswordOptions
+        {
+            MaxConcurrentHashes = slots,
+            MaxQueuedHashes = queue,
+            Iterations = iterations,
+            // Nothing in these tests should reach the queue timeout, however busy the machine is.
+            QueueTimeoutMilliseconds = 600_000,
+        }));
+
+    /// <summary>
+    /// Keeps the only worker busy for a while (about a second on a quiet machine): verifies against a stored
+    /// hash that claims 1.5 million iterations. Only this one job is slow; everything queued behind it is cheap.
+    /// </summary>
+    private static Task<PasswordCheck> OccupyTheWorker(PasswordHashing hashing)
+    {
+        var cheap = Convert.FromBase64String(new Microsoft.AspNetCore.Identity.PasswordHasher<object>().HashPassword(null!, Password));
+        // Identity V3 layout: format byte, PRF, iteration count, salt length (big-endian uint32s), salt, subkey.
+        BinaryPrimitives.WriteUInt32BigEndian(cheap.AsSpan(5, 4), 1_500_000);
+        var running = hashing.VerifyAsync(Convert.ToBase64String(cheap), Password, CancellationToken.None);
+        Assert.True(SpinWait.SpinUntil(() => hashing.Queued == 0, TimeSpan.FromSeconds(60)), "the worker took the slow job");
+        return running;
+    }
+
+    [Fact]
+    public async Task ShedRequest_GivesItsQueuePlaceBack()
+    {
+        using var hashing = Create(slots: 1, queue: 1);
+        var running = OccupyTheWorker(hashing);
+        var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
+        Assert.Equal(1, hashing.Queued);
+
+        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("blaue boote am see", CancellationToken.None));
+
+        Assert.Equal(1, hashing.Queued);
+        await running;
+        await waiting;
+        Assert.Equal(0, hashing.Queued);
+        // The place the shed request briefly took is free again: the next request is served.
+        Assert.NotEmpty(await hashing.HashAsync("gruene wiesen im mai", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RequestWhileTheHostStops_IsBusy_AndTakesNoQueuePlace()
+    {
+        var hashing = Create(slots: 1);
+        hashing.Dispose();
+
+        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync(Password, CancellationToken.None));
+
+        Assert.Equal(0, hashing.Queued);
+    }
+
+    [Fact]
+    public async Task DummyVerification_ForUnknownAccounts_WaitsForAWorkerLikeARealOne()
+    {
+        using var hashing = Create(slots: 1);
+        var running = OccupyTheWorker(hashing);
+
+        var dummy = hashing.VerifyAgainstDummyAsync("anything at all", CancellationToken.None);
+
+        // The dummy work queues behind the running hash instead of answering at once.
+        Assert.Equal(1, hashing.Queued);
+        Assert.False(dummy.IsCompleted);
+        await running;
+        Assert.Equal(PasswordCheck.Failed, await dummy);
+        Assert.Equal(0, hashing.Queued);
+    }
+
+    [Fact]
+    public async Task DummyVerification_OfACanceledRequest_IsCanceled()
+    {
+        using var hashing = Create(slots: 1);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            hashing.VerifyAgainstDummyAsync("anything at all", new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
+    public async Task UnreadableStoredHash_FailsTheCaller_InsteadOfLeavingItWaiting()
+    {
+        using var hashing = Create(slots: 1);
+        await Assert.ThrowsAsync<FormatException>(() => hashing.VerifyAsync("not a stored hash!", Password, CancellationToken.None));
+        Assert.Equal(0, hashing.Queued);
+    }
+}
