@@ -10,7 +10,8 @@
 # while sampling the API's VmRSS every 20 ms. Idle RSS is read after a warm-up download of a 6-letter batch and
 # a settle pause. Prints one line per run and a summary; everything it starts is stopped again.
 # Knobs: BENCH_RUNS (3), BENCH_LETTERS (300). Raw output in .local/bench-batch-letters/.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "bench/batch-letters.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 main() {
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,19 +65,25 @@ token=$(curl -sf "$api/staff/auth/token" -H 'Content-Type: application/json' \
 [[ -n "$token" && "$token" != null ]] || { echo "no staff token" >&2; exit 1; }
 auth=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')
 
+# name_of N: N as letters (names take no digits): 1 -> Ab, 27 -> Bb, ...
+name_of() {
+  local n=$1 letters=abcdefghijklmnopqrstuvwxyz
+  printf '%s%s%s' "${letters:$((n / 676 % 26)):1}" "${letters:$((n / 26 % 26)):1}" "${letters:$((n % 26)):1}" | sed 's/^./\U&/'
+}
 # create_group NAME COUNT: COUNT children with one guardian each in group NAME, languages in turn.
 create_group() {
-  local group=$1 count=$2 i child languages=(de en tr uk ru pl)
+  local group=$1 count=$2 i child name languages=(de en tr uk ru pl)
   for i in $(seq 1 "$count"); do
-    child=$(curl -sf "$api/facility/children" "${auth[@]}" \
-      -d "{\"firstName\":\"Kind$i\",\"lastName\":\"$group$(printf %04d "$i")\",\"dateOfBirth\":\"2022-05-01\",\"group\":\"$group\"}" | jq -r .id)
-    curl -sf "$api/facility/children/$child/guardians" "${auth[@]}" -o /dev/null \
-      -d "{\"name\":\"Eltern $i\",\"relationship\":\"Mutter\",\"email\":\"familie.$group.$i@example.org\",\"preferredLanguage\":\"${languages[$((i % 6))]}\"}"
+    name=$(name_of "$i")
+    child=$(curl -sS --fail-with-body "$api/facility/children" "${auth[@]}" \
+      -d "{\"firstName\":\"Kind\",\"lastName\":\"$name\",\"dateOfBirth\":\"2022-05-01\",\"group\":\"$group\"}" | jq -r .id)
+    curl -sS --fail-with-body "$api/facility/children/$child/guardians" "${auth[@]}" -o /dev/null \
+      -d "{\"name\":\"Eltern $name\",\"relationship\":\"Mutter\",\"email\":\"familie.$group.$i@example.org\",\"preferredLanguage\":\"${languages[$((i % 6))]}\"}"
   done
 }
 # batch GROUP: creates the group's batch, prints its id.
 batch() {
-  curl -sf "$api/facility/pin-batches" "${auth[@]}" -d "{\"group\":\"$1\"}" | jq -r .batchId
+  curl -sS --fail-with-body "$api/facility/pin-batches" "${auth[@]}" -d "{\"group\":\"$1\"}" | jq -r .batchId
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$api_pid/status"; }
 
