@@ -56,6 +56,7 @@ public sealed class IsolationSweepTests(KitaLinkFactory factory) : IClassFixture
             .Select((object[] row) => $"{row[0]} " + ((string)row[1]).Replace("{child}", child, StringComparison.Ordinal).Replace("{guardian}", guardian, StringComparison.Ordinal)
                 // POSTs to a collection map as ".../guardians/"; the sweep writes ".../guardians".
                 .TrimEnd('/'))
+            .Concat(PinBatches.PinBatchesApiTests.IsolatedRoutes)
             .ToHashSet();
 
         var missing = RoutesWithIds("/api/v1/facility").Where(r => !swept.Contains(r)).ToList();

@@ -23,6 +23,7 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
     public DbSet<Child> Children => Set<Child>();
     public DbSet<Guardian> Guardians => Set<Guardian>();
     public DbSet<PinPair> PinPairs => Set<PinPair>();
+    public DbSet<PinBatch> PinBatches => Set<PinBatch>();
     public DbSet<WrongEmailAttempt> WrongEmailAttempts => Set<WrongEmailAttempt>();
     public DbSet<ParentAccount> ParentAccounts => Set<ParentAccount>();
     public DbSet<ChildLink> ChildLinks => Set<ChildLink>();

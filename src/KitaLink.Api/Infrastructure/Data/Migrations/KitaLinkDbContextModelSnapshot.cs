@@ -319,6 +319,21 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("ContactAddress")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("contact_address");
+
+                    b.Property<string>("ContactEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("contact_email");
+
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("contact_phone");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -399,6 +414,11 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<string>("PreferredLanguage")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("preferred_language");
 
                     b.Property<string>("Relationship")
                         .IsRequired()
@@ -690,6 +710,99 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_child_links_account_id_child_id");
 
                     b.ToTable("child_links", (string)null);
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Pins.PinBatch", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("facility_id");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<bool>("RenewPending")
+                        .HasColumnType("boolean")
+                        .HasColumnName("renew_pending");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_hash");
+
+                    b.Property<string>("RequestKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("request_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pin_batches");
+
+                    b.HasIndex("FacilityId", "RequestKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pin_batches_facility_id_request_key")
+                        .HasFilter("request_key IS NOT NULL");
+
+                    b.HasIndex("FacilityId", "Fingerprint", "CreatedAt")
+                        .HasDatabaseName("ix_pin_batches_facility_id_fingerprint_created_at");
+
+                    b.ToTable("pin_batches", (string)null);
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Pins.PinBatchEntry", b =>
+                {
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<Guid>("ChildId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("child_id");
+
+                    b.Property<Guid>("GuardianId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("guardian_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("outcome");
+
+                    b.Property<Guid?>("PinPairId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pin_pair_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("BatchId", "Position")
+                        .HasName("pk_pin_batch_entries");
+
+                    b.ToTable("pin_batch_entries", (string)null);
                 });
 
             modelBuilder.Entity("KitaLink.Api.Pins.PinPair", b =>
@@ -1021,6 +1134,26 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.Navigation("Child");
                 });
 
+            modelBuilder.Entity("KitaLink.Api.Pins.PinBatch", b =>
+                {
+                    b.HasOne("KitaLink.Api.Facilities.Facility", null)
+                        .WithMany()
+                        .HasForeignKey("FacilityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pin_batches_facilities_facility_id");
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Pins.PinBatchEntry", b =>
+                {
+                    b.HasOne("KitaLink.Api.Pins.PinBatch", null)
+                        .WithMany("Entries")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pin_batch_entries_pin_batches_batch_id");
+                });
+
             modelBuilder.Entity("KitaLink.Api.Pins.PinPair", b =>
                 {
                     b.HasOne("KitaLink.Api.Guardians.Guardian", null)
@@ -1058,6 +1191,11 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
             modelBuilder.Entity("KitaLink.Api.Children.Child", b =>
                 {
                     b.Navigation("Guardians");
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Pins.PinBatch", b =>
+                {
+                    b.Navigation("Entries");
                 });
 #pragma warning restore 612, 618
         }
