@@ -76,10 +76,10 @@ public sealed class PinPair
     public Guid GuardianId { get; private set; }
 
     /// <summary>The address PIN 2 was sent to, frozen at creation (printed on the letter).</summary>
-    public string GuardianEmail { get; private set; } = "";
+    public string GuardianEmail { get; private set; } = null!;
 
     /// <summary>PIN 1, encrypted with ASP.NET Core Data Protection.</summary>
-    public string Pin1Protected { get; private set; } = "";
+    public string Pin1Protected { get; private set; } = null!;
 
     /// <summary>Keyed hash (HMAC-SHA256) of the normalised PIN 1; unique among all pairs.</summary>
     public byte[] Pin1Lookup { get; private set; } = [];

@@ -38,9 +38,9 @@ public sealed class StaffMember : LoginLockout, IPasswordCredential
 
     public Guid Id { get; private set; }
     public Guid? FacilityId { get; private set; }
-    public string Email { get; private set; } = "";
-    public string NormalizedEmail { get; private set; } = "";
-    public string DisplayName { get; private set; } = "";
+    public string Email { get; private set; } = null!;
+    public string NormalizedEmail { get; private set; } = null!;
+    public string DisplayName { get; private set; } = null!;
     public StaffRole Role { get; private set; }
     public string PasswordHash { get; private set; } = "";
 

@@ -94,7 +94,9 @@ public sealed class AccountRulesTests
     {
         var op = new StaffMember(null, "betrieb@kitalink.example", "Betrieb", StaffRole.Operator, s_now);
         Assert.Null(op.FacilityId);
-        Assert.Throws<ArgumentException>(() => new StaffMember(Guid.NewGuid(), "betrieb@kitalink.example", "Betrieb", StaffRole.Operator, s_now));
+        var refusal = Assert.Throws<ArgumentException>(() => new StaffMember(Guid.NewGuid(), "betrieb@kitalink.example", "Betrieb", StaffRole.Operator, s_now));
+        Assert.Equal("facilityId", refusal.ParamName);
+        Assert.StartsWith("Operators belong to no facility.", refusal.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -102,7 +104,9 @@ public sealed class AccountRulesTests
     [InlineData(StaffRole.Educator)]
     public void StaffMember_FacilityStaff_NeedAFacility(StaffRole role)
     {
-        Assert.Throws<ArgumentException>(() => new StaffMember(null, "team@kita.example", "Team", role, s_now));
+        var refusal = Assert.Throws<ArgumentException>(() => new StaffMember(null, "team@kita.example", "Team", role, s_now));
+        Assert.Equal("facilityId", refusal.ParamName);
+        Assert.StartsWith("Facility staff need a facility.", refusal.Message, StringComparison.Ordinal);
         Assert.NotNull(new StaffMember(Guid.NewGuid(), "team@kita.example", "Team", role, s_now).FacilityId);
     }
 
