@@ -35,4 +35,8 @@ public static class AuditActions
     public const string PasswordResetCompleted = "auth.password_reset_completed";
     public const string FacilityCreated = "facility.created";
     public const string StaffCreated = "staff.created";
+    public const string StaffDeactivated = "staff.deactivated";
+    public const string StaffReactivated = "staff.reactivated";
+    public const string StaffSessionsEnded = "staff.sessions_ended";
+    public const string AccountSessionsEnded = "account.sessions_ended";
 }

@@ -123,7 +123,8 @@ public static class AuthSetup
                 .RequireClaim(ClaimNames.FacilityId))
             .AddPolicy(Policies.FacilityAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin)
                 .RequireClaim(ClaimNames.FacilityId))
-            .AddPolicy(Policies.Operator, p => p.RequireAuthenticatedUser().RequireRole(Roles.Operator));
+            .AddPolicy(Policies.Operator, p => p.RequireAuthenticatedUser().RequireRole(Roles.Operator))
+            .AddPolicy(Policies.StaffAccount, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Educator, Roles.Operator));
         return builder;
     }
 }
@@ -170,7 +171,8 @@ public static class TokenVersionEndpointExtensions
 }
 
 /// <summary>
-/// Makes logout, password change, reset and account deletion take effect at once on every instance:
+/// Makes logout, password change, reset, account deletion, staff deactivation and sessions ended by an
+/// administrator take effect at once on every instance:
 /// the token's version must equal the account's current one (one primary-key read per request).
 /// </summary>
 public sealed class TokenRevocationCheck(Npgsql.NpgsqlDataSource dataSource)
@@ -183,7 +185,8 @@ public sealed class TokenRevocationCheck(Npgsql.NpgsqlDataSource dataSource)
         }
         var sql = principal.FindFirstValue(ClaimNames.Role) == Roles.Parent
             ? "SELECT token_version FROM parent_accounts WHERE id = $1"
-            : "SELECT token_version FROM staff_members WHERE id = $1";
+            // A deactivated staff account's tokens stop at once, whatever their version.
+            : "SELECT token_version FROM staff_members WHERE id = $1 AND deactivated_at IS NULL";
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = subject });
         var current = await command.ExecuteScalarAsync(cancellationToken);
