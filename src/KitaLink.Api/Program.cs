@@ -17,6 +17,7 @@ using KitaLink.Api.Infrastructure.Telemetry;
 using KitaLink.Api.Links;
 using KitaLink.Api.Onboarding;
 using KitaLink.Api.Pins;
+using KitaLink.Api.Privacy;
 using KitaLink.Api.Staff;
 
 if (args is ["healthcheck"]) return await HealthCheckCommand.RunAsync();
@@ -42,6 +43,7 @@ builder.AddKitaLinkAuth();
 builder.AddKitaLinkMail();
 builder.AddKitaLinkParents();
 builder.AddKitaLinkStaff();
+builder.AddKitaLinkPrivacy();
 builder.AddKitaLinkPins();
 builder.AddKitaLinkLinks();
 builder.AddKitaLinkAddressCheck();

@@ -104,7 +104,8 @@ public static class PinsApi
             child.Facility!.Name,
             $"{child.FirstName} {child.LastName}",
             guardian.Name,
-            PinCodes.Format(protector.UnprotectPin1(pair.Pin1Protected)),
+            // Pending pairs keep their secrets; only ended pairs are wiped.
+            PinCodes.Format(protector.UnprotectPin1(pair.Pin1Protected!)),
             pair.ExpiresAt,
             pair.GuardianEmail,
             pair.CreatedAt), language.Value, cancellationToken);

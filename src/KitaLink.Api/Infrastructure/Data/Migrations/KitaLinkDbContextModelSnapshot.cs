@@ -748,19 +748,16 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnName("locked_at");
 
                     b.Property<byte[]>("Pin1Lookup")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("bytea")
                         .HasColumnName("pin1lookup");
 
                     b.Property<string>("Pin1Protected")
-                        .IsRequired()
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("pin1protected");
 
                     b.Property<byte[]>("Pin2Hash")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("bytea")
                         .HasColumnName("pin2hash");
@@ -789,6 +786,10 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
+
+                    b.Property<DateTimeOffset?>("SecretsWipedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("secrets_wiped_at");
 
                     b.Property<string>("State")
                         .IsRequired()
