@@ -78,6 +78,7 @@ app.MapChildEvents();
 app.MapGuardians();
 app.MapPins();
 app.MapOnboarding();
+app.MapDataExport();
 
 // A missing or invalid setting: one line naming it and exit code 1, before anything starts.
 if (StartupCheck.Problem(app.Services, migrateOnly: args is ["migrate"]) is { } problem)

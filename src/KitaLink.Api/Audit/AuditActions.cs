@@ -39,4 +39,5 @@ public static class AuditActions
     public const string StaffReactivated = "staff.reactivated";
     public const string StaffSessionsEnded = "staff.sessions_ended";
     public const string AccountSessionsEnded = "account.sessions_ended";
+    public const string GuardianExported = "guardian.exported";
 }

@@ -24,6 +24,7 @@ public sealed class TenantIsolationTests(KitaLinkFactory factory) : IClassFixtur
         { "GET", "{guardian}/pins/letter", "" },
         { "POST", "{guardian}/pins/pin2", "" },
         { "DELETE", "{guardian}/pins", "" },
+        { "GET", "{guardian}/export", "" },
         { "POST", "{staff}/deactivate", "" },
         { "POST", "{staff}/reactivate", "" },
         { "POST", "{staff}/sessions/end", "" },
