@@ -17,6 +17,7 @@ using KitaLink.Api.Infrastructure.Telemetry;
 using KitaLink.Api.Links;
 using KitaLink.Api.Onboarding;
 using KitaLink.Api.Pins;
+using KitaLink.Api.Privacy;
 using KitaLink.Api.Staff;
 
 if (args is ["healthcheck"]) return await HealthCheckCommand.RunAsync();
@@ -41,6 +42,8 @@ builder.AddKitaLinkAudit();
 builder.AddKitaLinkAuth();
 builder.AddKitaLinkMail();
 builder.AddKitaLinkParents();
+builder.AddKitaLinkStaff();
+builder.AddKitaLinkPrivacy();
 builder.AddKitaLinkPins();
 builder.AddKitaLinkLinks();
 builder.AddKitaLinkAddressCheck();
@@ -69,11 +72,13 @@ app.MapMe();
 app.MapMyChildren();
 app.MapFacilities();
 app.MapFacilityStaff();
+app.MapParentSessionsForOperator();
 app.MapChildren();
 app.MapChildEvents();
 app.MapGuardians();
 app.MapPins();
 app.MapOnboarding();
+app.MapDataExport();
 
 // A missing or invalid setting: one line naming it and exit code 1, before anything starts.
 if (StartupCheck.Problem(app.Services, migrateOnly: args is ["migrate"]) is { } problem)

@@ -38,4 +38,9 @@ public static class AuditActions
     public const string FacilityCreated = "facility.created";
     public const string FacilityContactUpdated = "facility.contact_updated";
     public const string StaffCreated = "staff.created";
+    public const string StaffDeactivated = "staff.deactivated";
+    public const string StaffReactivated = "staff.reactivated";
+    public const string StaffSessionsEnded = "staff.sessions_ended";
+    public const string AccountSessionsEnded = "account.sessions_ended";
+    public const string GuardianExported = "guardian.exported";
 }

@@ -89,6 +89,24 @@ public static class FacilitiesApi
             .WithValidation<UpdateFacilityRequest>()
             .ProducesErrors(ErrorCodes.NotFound);
 
+        group.MapPost("/{facilityId:guid}/staff/{staffId:guid}/deactivate", DeactivateAdminAsync)
+            .WithName("deactivateFacilityAdmin")
+            .WithSummary("Deactivate a facility admin")
+            .WithDescription("The operator deactivates an admin of the facility (educators are managed by the facility's admins): the " +
+                "admin can no longer sign in and every token stops working at once. The facility's last active admin cannot be " +
+                "deactivated (`last_active_admin`): create the successor first.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.LastActiveAdmin, ErrorCodes.ServiceUnavailable);
+        group.MapPost("/{facilityId:guid}/staff/{staffId:guid}/reactivate", ReactivateAdminAsync)
+            .WithName("reactivateFacilityAdmin")
+            .WithSummary("Reactivate a facility admin")
+            .WithDescription("The admin can sign in again with their password; tokens from before the deactivation stay invalid.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ServiceUnavailable);
+        group.MapPost("/{facilityId:guid}/staff/{staffId:guid}/sessions/end", EndAdminSessionsAsync)
+            .WithName("endFacilityAdminSessions")
+            .WithSummary("End every session of a facility admin")
+            .WithDescription("Every access token of the admin issued so far stops working at once; the account stays active. Audited.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ServiceUnavailable);
+
         var own = app.MapGroup("/api/v1/facility")
             .WithTag("Facility", "The caller's own facility: the contact details printed on PIN letters.")
             .RequireAuthorization(Policies.Staff);
@@ -157,6 +175,18 @@ public static class FacilitiesApi
             ["phone"] = facility.ContactPhone ?? "",
             ["email"] = facility.ContactEmail ?? "",
         });
+
+    public static Task<Results<Ok<StaffResponse>, ApiProblem>> DeactivateAdminAsync(
+        Guid facilityId, Guid staffId, StaffLifecycle lifecycle, CancellationToken cancellationToken) =>
+        lifecycle.DeactivateAsync(facilityId, staffId, adminsOnly: true, cancellationToken);
+
+    public static Task<Results<Ok<StaffResponse>, ApiProblem>> ReactivateAdminAsync(
+        Guid facilityId, Guid staffId, StaffLifecycle lifecycle, CancellationToken cancellationToken) =>
+        lifecycle.ReactivateAsync(facilityId, staffId, adminsOnly: true, cancellationToken);
+
+    public static Task<Results<NoContent, ApiProblem>> EndAdminSessionsAsync(
+        Guid facilityId, Guid staffId, StaffLifecycle lifecycle, CancellationToken cancellationToken) =>
+        lifecycle.EndSessionsAsync(facilityId, staffId, adminsOnly: true, cancellationToken);
 
     public static async Task<Ok<FacilityListResponse>> ListAsync(
         [AsParameters] FacilityListQuery query, KitaLinkDbContext db, CancellationToken cancellationToken)

@@ -183,7 +183,7 @@ public static class GuardianViews
             status,
             pair.Id,
             // PIN 1 stays readable for staff (letter, phone) only while it can still be redeemed.
-            pending ? PinCodes.Format(pins.UnprotectPin1(pair.Pin1Protected)) : null,
+            pending && pair.Pin1Protected is { } pin1 ? PinCodes.Format(pins.UnprotectPin1(pin1)) : null,
             pending ? pair.ExpiresAt : null,
             pair.FailedAttempts,
             pair.CreatedAt,

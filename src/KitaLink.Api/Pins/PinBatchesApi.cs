@@ -197,7 +197,8 @@ public static class PinBatchesApi
         // The models are built lazily, page by page: PIN 1 is decrypted only when its page is drawn.
         var letters = rows.Select(row =>
         {
-            var pin1 = PinCodes.Format(protector.UnprotectPin1(row.Pair.Pin1Protected));
+            // Only pending, unexpired pairs are selected: the retention job wipes secrets of ended pairs only.
+            var pin1 = PinCodes.Format(protector.UnprotectPin1(row.Pair.Pin1Protected!));
             return PinLetters.Model(facility, $"{row.FirstName} {row.LastName}", row.GuardianName, row.Pair, pin1, link.Value, row.PreferredLanguage);
         });
         return TypedResults.Stream(async body =>

@@ -107,7 +107,8 @@ public static class PinsApi
             $"{child.FirstName} {child.LastName}",
             guardian.Name,
             pair,
-            PinCodes.Format(protector.UnprotectPin1(pair.Pin1Protected)),
+            // Pending pairs keep their secrets; only ended pairs are wiped.
+            PinCodes.Format(protector.UnprotectPin1(pair.Pin1Protected!)),
             link.Value,
             language), cancellationToken);
 

@@ -159,7 +159,7 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
-                    b.Property<Guid>("AccountId")
+                    b.Property<Guid?>("AccountId")
                         .HasColumnType("uuid")
                         .HasColumnName("account_id");
 
@@ -170,6 +170,10 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
+
+                    b.Property<Guid?>("StaffMemberId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("staff_member_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
@@ -187,11 +191,17 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.HasIndex("AccountId")
                         .HasDatabaseName("ix_password_reset_tokens_account_id");
 
+                    b.HasIndex("StaffMemberId")
+                        .HasDatabaseName("ix_password_reset_tokens_staff_member_id");
+
                     b.HasIndex("TokenHash")
                         .IsUnique()
                         .HasDatabaseName("ix_password_reset_tokens_token_hash");
 
-                    b.ToTable("password_reset_tokens", (string)null);
+                    b.ToTable("password_reset_tokens", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_password_reset_tokens_one_owner", "num_nonnulls(account_id, staff_member_id) = 1");
+                        });
                 });
 
             modelBuilder.Entity("KitaLink.Api.Auth.RefreshToken", b =>
@@ -851,19 +861,16 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnName("locked_at");
 
                     b.Property<byte[]>("Pin1Lookup")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("bytea")
                         .HasColumnName("pin1lookup");
 
                     b.Property<string>("Pin1Protected")
-                        .IsRequired()
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("pin1protected");
 
                     b.Property<byte[]>("Pin2Hash")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("bytea")
                         .HasColumnName("pin2hash");
@@ -892,6 +899,10 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
+
+                    b.Property<DateTimeOffset?>("SecretsWipedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("secrets_wiped_at");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -966,6 +977,10 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deactivated_at");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -995,6 +1010,10 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
                         .HasColumnName("normalized_email");
+
+                    b.Property<DateTimeOffset?>("PasswordChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("password_changed_at");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()
@@ -1054,8 +1073,13 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
                         .HasConstraintName("fk_password_reset_tokens_parent_accounts_account_id");
+
+                    b.HasOne("KitaLink.Api.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("StaffMemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_password_reset_tokens_staff_members_staff_member_id");
                 });
 
             modelBuilder.Entity("KitaLink.Api.Auth.RefreshToken", b =>
