@@ -18,6 +18,7 @@ using KitaLink.Api.Links;
 using KitaLink.Api.Onboarding;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
+using KitaLink.Api.Webhooks;
 
 if (args is ["healthcheck"]) return await HealthCheckCommand.RunAsync();
 
@@ -44,6 +45,7 @@ builder.AddKitaLinkParents();
 builder.AddKitaLinkPins();
 builder.AddKitaLinkLinks();
 builder.AddKitaLinkAddressCheck();
+builder.AddKitaLinkWebhooks();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
 builder.Services.AddKitaLinkIdempotency();
@@ -74,6 +76,7 @@ app.MapChildEvents();
 app.MapGuardians();
 app.MapPins();
 app.MapOnboarding();
+app.MapWebhooks();
 
 // A missing or invalid setting: one line naming it and exit code 1, before anything starts.
 if (StartupCheck.Problem(app.Services, migrateOnly: args is ["migrate"]) is { } problem)

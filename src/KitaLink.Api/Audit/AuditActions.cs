@@ -35,4 +35,9 @@ public static class AuditActions
     public const string PasswordResetCompleted = "auth.password_reset_completed";
     public const string FacilityCreated = "facility.created";
     public const string StaffCreated = "staff.created";
+    public const string WebhookCreated = "webhook.created";
+    public const string WebhookUpdated = "webhook.updated";
+    public const string WebhookDeleted = "webhook.deleted";
+    public const string WebhookSecretRotated = "webhook.secret_rotated";
+    public const string WebhookDeliveryReplayed = "webhook.delivery_replayed";
 }

@@ -3,6 +3,7 @@ using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,7 @@ public sealed class PinIssuance(
     PinCodeSource codes,
     MailOutbox outbox,
     AuditTrail audit,
+    WebhookEvents webhooks,
     TimeProvider time,
     IOptions<PinOptions> options)
 {
@@ -81,6 +83,8 @@ public sealed class PinIssuance(
                 ["expiresAt"] = pair.ExpiresAt.ToString("O"),
                 ["pin2SentTo"] = guardian.Email,
             });
+            var announced = webhooks.Raise(WebhookEventTypes.PinPairCreated, pair.FacilityId,
+                new PinPairEventData(pair.ChildId, pair.GuardianId, pair.Id, ExpiresAt: pair.ExpiresAt));
 
             try
             {
@@ -96,6 +100,7 @@ public sealed class PinIssuance(
                 db.Entry(pair).State = EntityState.Detached;
                 db.Entry(message).State = EntityState.Detached;
                 db.Entry(created).State = EntityState.Detached;
+                db.Entry(announced).State = EntityState.Detached;
             }
         }
     }
@@ -198,6 +203,8 @@ public sealed class PinIssuance(
             {
                 ["reason"] = ReasonName(reason),
             });
+            webhooks.Raise(WebhookEventTypes.PinPairRevoked, pair.FacilityId,
+                new PinPairEventData(pair.ChildId, pair.GuardianId, pair.Id, Reason: ReasonName(reason)));
         }
         return pending;
     }
