@@ -48,6 +48,11 @@ public sealed class WebhookUrlRule(IOptions<WebhookOptions> options, WebhookAddr
 {
     public const int MaxLength = 2000;
 
+    /// <summary>The rule without configuration (https only, no allowed network), for validators built outside the service.</summary>
+    public static WebhookUrlRule Strict { get; } = new(
+        Options.Create(new WebhookOptions { AllowHttp = false }),
+        new WebhookAddressGuard(new SystemWebhookHostResolver(), Options.Create(new WebhookOptions())));
+
     public string? ProblemOf(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
@@ -94,8 +99,9 @@ internal static class WebhookRules
 
 public sealed class CreateWebhookRequestValidator : AbstractValidator<CreateWebhookRequest>
 {
-    public CreateWebhookRequestValidator(WebhookUrlRule urls)
+    public CreateWebhookRequestValidator(WebhookUrlRule? urls = null)
     {
+        urls ??= WebhookUrlRule.Strict;
         RuleFor(r => r.Url).NotEmpty().WithMessage("The URL is required.").WebhookUrl(urls);
         RuleFor(r => r.EventTypes).NotNull().WithMessage("Name the event types to receive.").EventTypeList();
         RuleFor(r => r.Description).Description();
@@ -104,8 +110,9 @@ public sealed class CreateWebhookRequestValidator : AbstractValidator<CreateWebh
 
 public sealed class UpdateWebhookRequestValidator : AbstractValidator<UpdateWebhookRequest>
 {
-    public UpdateWebhookRequestValidator(WebhookUrlRule urls)
+    public UpdateWebhookRequestValidator(WebhookUrlRule? urls = null)
     {
+        urls ??= WebhookUrlRule.Strict;
         RuleFor(r => r.Url).WebhookUrl(urls);
         RuleFor(r => r.EventTypes).EventTypeList();
         RuleFor(r => r.Description).Description();

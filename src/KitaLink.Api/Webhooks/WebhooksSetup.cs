@@ -23,6 +23,7 @@ public static class WebhooksSetup
         services.AddSingleton<WebhookProcessor>();
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<WebhookUrlRule>();
+        services.ConfigureSwaggerGen(options => options.DocumentFilter<WebhooksDocumentFilter>());
         if (builder.Configuration.GetValue($"{WebhookOptions.Section}:{nameof(WebhookOptions.Enabled)}", defaultValue: true))
         {
             services.AddHostedService<WebhookSender>();
