@@ -59,10 +59,13 @@ internal sealed class WebhooksDocumentFilter : IDocumentFilter
                         },
                     },
                 },
+                // Sent by KitaLink, not called by a client: the receiver checks the signature, not a token.
+                Security = [],
                 Responses = new OpenApiResponses
                 {
                     ["2XX"] = new OpenApiResponse { Description = "Received. Any 2xx answer counts; its body is ignored." },
-                    ["default"] = new OpenApiResponse { Description = "Not received: retried with exponential backoff for 24 hours (redirects are not followed)." },
+                    ["4XX"] = new OpenApiResponse { Description = "Refused (e.g. the signature did not verify): retried like any failure, so fix the cause or disable the endpoint." },
+                    ["default"] = new OpenApiResponse { Description = "Not received (5xx, redirect, timeout): retried with exponential backoff for 24 hours." },
                 },
             };
             document.Webhooks[type] = new OpenApiPathItem { Operations = new Dictionary<HttpMethod, OpenApiOperation> { [HttpMethod.Post] = operation } };
