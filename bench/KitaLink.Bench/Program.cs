@@ -18,6 +18,8 @@ try
         "smtp-sink" => await SmtpSinkCommand.RunAsync(options),
         "mail-burst" => await MailBurstCommand.RunAsync(options),
         "mail-stats" => await MailStatsCommand.RunAsync(options),
+        "webhook-sink" => await WebhookSinkCommand.RunAsync(options),
+        "webhook-burst" => await WebhookBurstCommand.RunAsync(options),
         "report" => await ReportCommand.RunAsync(options),
         _ => Usage(),
     };
@@ -40,6 +42,9 @@ static int Usage()
           mail-burst  --count N --out FILE                enqueue N PIN 2 mails in one transaction
           mail-stats  --since T [--until T] --out FILE    delivery figures of the PIN 2 mails created in a window
                       [--wait-seconds N] [--discard-since T]
+          webhook-sink --port N --stats FILE --secret-file FILE
+                                                          webhook receiver: 204, counts and checks signatures
+          webhook-burst --count N --out FILE              write N pin_pair.created events in one transaction
           report      --results DIR --out FILE            write docs/performance.md from a run's results
         """);
     return 2;

@@ -19,6 +19,7 @@ using KitaLink.Api.Onboarding;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Privacy;
 using KitaLink.Api.Staff;
+using KitaLink.Api.Webhooks;
 
 if (args is ["healthcheck"]) return await HealthCheckCommand.RunAsync();
 
@@ -47,6 +48,7 @@ builder.AddKitaLinkPrivacy();
 builder.AddKitaLinkPins();
 builder.AddKitaLinkLinks();
 builder.AddKitaLinkAddressCheck();
+builder.AddKitaLinkWebhooks();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
 builder.Services.AddKitaLinkIdempotency();
@@ -79,6 +81,7 @@ app.MapGuardians();
 app.MapPins();
 app.MapOnboarding();
 app.MapDataExport();
+app.MapWebhooks();
 
 // A missing or invalid setting: one line naming it and exit code 1, before anything starts.
 if (StartupCheck.Problem(app.Services, migrateOnly: args is ["migrate"]) is { } problem)

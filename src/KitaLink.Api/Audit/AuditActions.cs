@@ -43,4 +43,9 @@ public static class AuditActions
     public const string StaffSessionsEnded = "staff.sessions_ended";
     public const string AccountSessionsEnded = "account.sessions_ended";
     public const string GuardianExported = "guardian.exported";
+    public const string WebhookCreated = "webhook.created";
+    public const string WebhookUpdated = "webhook.updated";
+    public const string WebhookDeleted = "webhook.deleted";
+    public const string WebhookSecretRotated = "webhook.secret_rotated";
+    public const string WebhookDeliveryReplayed = "webhook.delivery_replayed";
 }

@@ -7,6 +7,7 @@ using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Pins;
+using KitaLink.Api.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -145,6 +146,7 @@ public static class GuardiansApi
         PinIssuance issuance,
         PinProtector pins,
         AuditTrail audit,
+        WebhookEvents webhooks,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -215,7 +217,10 @@ public static class GuardiansApi
                     ["newEmail"] = guardian.Email,
                 });
                 // PIN 2 of a pending pair went to the old address; that pair must not link anyone.
-                await issuance.RevokePendingAsync(guardian, PinRevocationReason.EmailChanged, cancellationToken);
+                var revoked = await issuance.RevokePendingAsync(guardian, PinRevocationReason.EmailChanged, cancellationToken);
+                webhooks.Raise(WebhookEventTypes.GuardianEmailChanged, guardian.FacilityId,
+                    new GuardianEmailChangedData(guardian.ChildId, guardian.Id, revoked.Count > 0, guardian.Email, oldEmail),
+                    new GuardianEmailChangedData(guardian.ChildId, guardian.Id, revoked.Count > 0));
             }
             try
             {

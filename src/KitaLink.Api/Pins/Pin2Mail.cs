@@ -3,6 +3,7 @@ using System.Text;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using static KitaLink.Api.Infrastructure.Email.MailTemplates;
 
@@ -20,11 +21,20 @@ public sealed record Pin2MailModel(
     DateTimeOffset ExpiresAt,
     string? Language = null);
 
+/// <summary>What became of a PIN 2 mail, as integrators learn it (<c>pin2_mail.*</c>).</summary>
+public enum Pin2DeliveryOutcome
+{
+    Sent,
+    Failed,
+    Bounced,
+    Deferred,
+}
+
 /// <summary>
 /// The PIN 2 mail: its content, and what the outbox asks about it at delivery time (whether it is still
 /// worth sending, and the audit events of its outcome). The outbox itself knows no PIN.
 /// </summary>
-public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, TimeProvider time) : IOutboxKindRules
+public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, WebhookEvents webhooks, TimeProvider time) : IOutboxKindRules
 {
     /// <summary>The permanent failure recorded for a PIN 2 mail withdrawn before delivery.</summary>
     public const string SupersededReason =
@@ -146,11 +156,14 @@ public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, TimeProvide
             .ToDictionary(m => m.Id, _ => SupersededReason);
     }
 
-    public void Sent(OutboxMessage message) =>
+    public void Sent(OutboxMessage message)
+    {
         Audit(message, AuditActions.Pin2Sent, new Dictionary<string, string>
         {
             ["attempts"] = message.Attempts.ToString(CultureInfo.InvariantCulture),
         });
+        AnnounceDelivery(message, Pin2DeliveryOutcome.Sent);
+    }
 
     public void Failed(OutboxMessage message, string reason, int? smtpStatus)
     {
@@ -164,6 +177,31 @@ public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, TimeProvide
             data["smtpStatus"] = status.ToString(CultureInfo.InvariantCulture);
         }
         Audit(message, AuditActions.Pin2Failed, data);
+        AnnounceDelivery(message, Pin2DeliveryOutcome.Failed, reason, smtpStatus);
+    }
+
+    /// <summary>
+    /// The one place where a delivery outcome of a PIN 2 mail becomes a webhook event (<c>pin2_mail.*</c>), in the
+    /// caller's DbContext so it commits with the recorded outcome. Bounce and delay reports call it too.
+    /// </summary>
+    public void AnnounceDelivery(OutboxMessage message, Pin2DeliveryOutcome outcome, string? reason = null, int? smtpStatus = null)
+    {
+        if (message.FacilityId is not { } facilityId || message.ChildId is not { } childId || message.GuardianId is not { } guardianId)
+        {
+            return;
+        }
+        var type = outcome switch
+        {
+            Pin2DeliveryOutcome.Sent => WebhookEventTypes.Pin2MailSent,
+            Pin2DeliveryOutcome.Failed => WebhookEventTypes.Pin2MailFailed,
+            Pin2DeliveryOutcome.Bounced => WebhookEventTypes.Pin2MailBounced,
+            Pin2DeliveryOutcome.Deferred => WebhookEventTypes.Pin2MailDeferred,
+            _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+        };
+        // A server's reply may quote the guardian's address: the operator's endpoints get the status only.
+        webhooks.Raise(type, facilityId,
+            new Pin2MailEventData(childId, guardianId, message.PinPairId, message.Id, message.Attempts, reason, smtpStatus),
+            reason is null ? null : new Pin2MailEventData(childId, guardianId, message.PinPairId, message.Id, message.Attempts, null, smtpStatus));
     }
 
     private void Audit(OutboxMessage message, string action, Dictionary<string, string> data) =>

@@ -3,6 +3,7 @@ using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,7 @@ public sealed class PinIssuance(
     PinCodeSource codes,
     MailOutbox outbox,
     AuditTrail audit,
+    WebhookEvents webhooks,
     TimeProvider time,
     IOptions<PinOptions> options)
 {
@@ -99,6 +101,8 @@ public sealed class PinIssuance(
                 data["batchId"] = batch.ToString();
             }
             var created = audit.RecordPairEvent(AuditActions.PinsCreated, pair, data);
+            var announced = webhooks.Raise(WebhookEventTypes.PinPairCreated, pair.FacilityId,
+                new PinPairEventData(pair.ChildId, pair.GuardianId, pair.Id, ExpiresAt: pair.ExpiresAt));
 
             try
             {
@@ -113,6 +117,7 @@ public sealed class PinIssuance(
                 db.Entry(pair).State = EntityState.Detached;
                 db.Entry(message).State = EntityState.Detached;
                 db.Entry(created).State = EntityState.Detached;
+                db.Entry(announced).State = EntityState.Detached;
             }
         }
     }
@@ -221,6 +226,8 @@ public sealed class PinIssuance(
             {
                 ["reason"] = ReasonName(reason),
             });
+            webhooks.Raise(WebhookEventTypes.PinPairRevoked, pair.FacilityId,
+                new PinPairEventData(pair.ChildId, pair.GuardianId, pair.Id, Reason: ReasonName(reason)));
         }
         return pending;
     }

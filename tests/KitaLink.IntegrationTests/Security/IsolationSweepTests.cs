@@ -60,6 +60,7 @@ public sealed class IsolationSweepTests(KitaLinkFactory factory) : IClassFixture
                 .TrimEnd('/'))
             .Concat(PinBatches.PinBatchesApiTests.IsolatedRoutes)
             .ToHashSet();
+        swept.UnionWith(Webhooks.WebhooksApiTests.MappedIdRoutes);
 
         var missing = RoutesWithIds("/api/v1/facility").Where(r => !swept.Contains(r)).ToList();
 

@@ -10,6 +10,7 @@ using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Links;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
+using KitaLink.Api.Webhooks;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -34,6 +35,9 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
     public DbSet<RateLimitCounter> RateLimitCounters => Set<RateLimitCounter>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Idempotency.IdempotencyRecord> IdempotencyRecords => Set<Idempotency.IdempotencyRecord>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KitaLinkDbContext).Assembly);
@@ -50,6 +54,8 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
         configurationBuilder.Properties<OutboxMessageStatus>().HaveConversion<SnakeCaseEnumConverter<OutboxMessageStatus>>().HaveMaxLength(32);
         configurationBuilder.Properties<EmailCheckResult>().HaveConversion<SnakeCaseEnumConverter<EmailCheckResult>>().HaveMaxLength(32);
         configurationBuilder.Properties<MailServerCheck>().HaveConversion<SnakeCaseEnumConverter<MailServerCheck>>().HaveMaxLength(32);
+        configurationBuilder.Properties<WebhookEndpointStatus>().HaveConversion<SnakeCaseEnumConverter<WebhookEndpointStatus>>().HaveMaxLength(32);
+        configurationBuilder.Properties<WebhookDeliveryStatus>().HaveConversion<SnakeCaseEnumConverter<WebhookDeliveryStatus>>().HaveMaxLength(32);
         configurationBuilder.Properties<AuditActorType>().HaveConversion<SnakeCaseEnumConverter<AuditActorType>>().HaveMaxLength(32);
     }
 }
