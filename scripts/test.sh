@@ -20,6 +20,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 scripts/dns.sh ensure
 scripts/imap.sh ensure
 
+# The PIN letter tests rasterise pages with poppler's pdftoppm to decode their QR codes.
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  echo "pdftoppm not found; installing poppler-utils with apt-get..." >&2
+  sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq poppler-utils >&2
+fi
+
 if [[ -n "${KITALINK_TEST_POSTGRES:-}" ]]; then
   echo "PostgreSQL: the server in KITALINK_TEST_POSTGRES"
 else

@@ -25,6 +25,8 @@ public static class KitaLinkServices
         // Warnings only, whatever the API's appsettings say: the tool's output is the run log.
         builder.Logging.ClearProviders().AddSimpleConsole()
             .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
+        // The meter only (the data setup's audit counter needs it); nothing is exported from the tool.
+        builder.Services.AddSingleton<KitaLink.Api.Infrastructure.Telemetry.KitaLinkMetrics>();
         builder.AddKitaLinkHttp();
         builder.AddKitaLinkData();
         builder.AddKitaLinkSecurity();
@@ -39,13 +41,14 @@ public static class KitaLinkServices
             builder.Configuration["Bounces:Imap:Enabled"] = "false";
             builder.AddKitaLinkMail();
             builder.AddKitaLinkMailEvents();
-            builder.Services.AddSingleton<KitaLink.Api.Infrastructure.Telemetry.KitaLinkMetrics>();
         }
         else
         {
             // The outbox writer only: mail is delivered by the running API's sender, never by this tool.
             builder.Services.AddScoped<MailOutbox>();
         }
+        // The webhook event writer only (PIN issuance and delivery reports write events); the running API sends them.
+        builder.Services.AddScoped<KitaLink.Api.Webhooks.WebhookEvents>();
         return builder.Build();
     }
 }

@@ -19,6 +19,8 @@ try
         "mail-burst" => await MailBurstCommand.RunAsync(options),
         "mail-stats" => await MailStatsCommand.RunAsync(options),
         "bounce-read" => await BounceReadCommand.RunAsync(options),
+        "webhook-sink" => await WebhookSinkCommand.RunAsync(options),
+        "webhook-burst" => await WebhookBurstCommand.RunAsync(options),
         "report" => await ReportCommand.RunAsync(options),
         _ => Usage(),
     };
@@ -43,6 +45,9 @@ static int Usage()
                       [--wait-seconds N] [--discard-since T]
           bounce-read --count N --lmtp-port P --fixtures DIR --out FILE
                                                           N bounces into the IMAP mailbox, timed through the reader
+          webhook-sink --port N --stats FILE --secret-file FILE
+                                                          webhook receiver: 204, counts and checks signatures
+          webhook-burst --count N --out FILE              write N pin_pair.created events in one transaction
           report      --results DIR --out FILE            write docs/performance.md from a run's results
         """);
     return 2;

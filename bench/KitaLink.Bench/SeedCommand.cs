@@ -164,12 +164,12 @@ public static class SeedCommand
         db.Facilities.Add(facility);
         var domain = $"kita-{index + 1:000}.example";
         var admin = new StaffMember(facility.Id, $"leitung@{domain}", "Leitung", StaffRole.Admin, opened);
-        admin.SetPasswordHash(context.PasswordHash);
+        admin.SetPasswordHash(context.PasswordHash, opened);
         db.StaffMembers.Add(admin);
         for (var e = 1; e <= 2; e++)
         {
             var educator = new StaffMember(facility.Id, $"team{e}@{domain}", $"Erzieher:in {e}", StaffRole.Educator, opened);
-            educator.SetPasswordHash(context.PasswordHash);
+            educator.SetPasswordHash(context.PasswordHash, opened);
             db.StaffMembers.Add(educator);
         }
         var staffToken = context.Issuer.ForStaff(admin).Token;

@@ -18,7 +18,9 @@ using KitaLink.Api.Links;
 using KitaLink.Api.MailEvents;
 using KitaLink.Api.Onboarding;
 using KitaLink.Api.Pins;
+using KitaLink.Api.Privacy;
 using KitaLink.Api.Staff;
+using KitaLink.Api.Webhooks;
 
 if (args is ["healthcheck"]) return await HealthCheckCommand.RunAsync();
 
@@ -43,9 +45,12 @@ builder.AddKitaLinkAuth();
 builder.AddKitaLinkMail();
 builder.AddKitaLinkMailEvents();
 builder.AddKitaLinkParents();
+builder.AddKitaLinkStaff();
+builder.AddKitaLinkPrivacy();
 builder.AddKitaLinkPins();
 builder.AddKitaLinkLinks();
 builder.AddKitaLinkAddressCheck();
+builder.AddKitaLinkWebhooks();
 builder.Services.AddKitaLinkHealth();
 builder.Services.AddKitaLinkSwagger();
 builder.Services.AddKitaLinkIdempotency();
@@ -71,12 +76,15 @@ app.MapMe();
 app.MapMyChildren();
 app.MapFacilities();
 app.MapFacilityStaff();
+app.MapParentSessionsForOperator();
 app.MapChildren();
 app.MapChildEvents();
 app.MapGuardians();
 app.MapPins();
 app.MapOnboarding();
 app.MapMailEvents();
+app.MapDataExport();
+app.MapWebhooks();
 
 // A missing or invalid setting: one line naming it and exit code 1, before anything starts.
 if (StartupCheck.Problem(app.Services, migrateOnly: args is ["migrate"]) is { } problem)

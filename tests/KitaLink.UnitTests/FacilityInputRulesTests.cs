@@ -120,23 +120,29 @@ public sealed class FacilityInputRulesTests
     }
 
     [Theory]
-    [InlineData(null, null, LetterLanguage.German)]
-    [InlineData(null, "en-US,en;q=0.9", LetterLanguage.English)]
-    [InlineData(null, "fr-FR,en;q=0.5,de;q=0.8", LetterLanguage.German)]
-    [InlineData(null, "fr-FR", LetterLanguage.German)]
-    [InlineData("en", "de", LetterLanguage.English)]
-    [InlineData("DE", "en", LetterLanguage.German)]
-    public void LetterLanguage_PrefersLangThenAcceptLanguageThenGerman(string? lang, string? acceptLanguage, LetterLanguage expected)
+    [InlineData(null, null, null, "de")]
+    [InlineData(null, null, "en-US,en;q=0.9", "en")]
+    [InlineData(null, null, "fr-FR,en;q=0.5,de;q=0.8", "de")]
+    [InlineData(null, null, "fr-FR", "de")]
+    [InlineData("en", null, "de", "en")]
+    [InlineData("DE", "uk", "en", "de")]
+    [InlineData(null, "tr", "en", "tr")]
+    [InlineData("pl", "tr", null, "pl")]
+    public void LetterLanguage_PrefersLangThenTheGuardiansLanguageThenAcceptLanguageThenGerman(string? lang, string? preferred, string? acceptLanguage, string expected)
     {
         var context = new DefaultHttpContext();
         if (acceptLanguage is not null)
         {
             context.Request.Headers.AcceptLanguage = acceptLanguage;
         }
-        Assert.Equal(expected, PinsApi.LetterLanguageOf(lang, context.Request));
+        Assert.Equal(expected, PinsApi.LetterLanguageOf(lang, preferred, context.Request));
     }
 
-    [Fact]
-    public void LetterLanguage_OfUnsupportedLang_IsNull() =>
-        Assert.Null(PinsApi.LetterLanguageOf("fr", new DefaultHttpContext().Request));
+    [Theory]
+    [InlineData("fr", false)]
+    [InlineData("", false)]
+    [InlineData("UK", true)]
+    [InlineData("tr", true)]
+    public void FamilyLanguages_AreTheSixOffered(string code, bool supported) =>
+        Assert.Equal(supported, FamilyLanguages.IsSupported(code));
 }

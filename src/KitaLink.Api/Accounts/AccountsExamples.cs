@@ -19,5 +19,7 @@ internal sealed class AccountsExamples : IOpenApiExamples
         examples.InvalidRequests[typeof(RegisterRequest)] = new RegisterRequest("julia.schneider@", "sonnenschein", Pin1, Pin2);
         examples.InvalidRequests[typeof(ChangePasswordRequest)] = new ChangePasswordRequest(ParentPassword, ParentPassword);
         examples.InvalidRequests[typeof(DeleteAccountRequest)] = new DeleteAccountRequest("");
+        examples.Requests[typeof(EndParentSessionsRequest)] = new EndParentSessionsRequest(ParentEmail);
+        examples.InvalidRequests[typeof(EndParentSessionsRequest)] = new EndParentSessionsRequest("julia.schneider");
     }
 }

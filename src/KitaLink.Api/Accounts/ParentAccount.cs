@@ -18,10 +18,10 @@ public sealed class ParentAccount : LoginLockout, IPasswordCredential
     public Guid Id { get; private set; }
 
     /// <summary>The email as the parent typed it at registration (trimmed).</summary>
-    public string Email { get; private set; } = "";
+    public string Email { get; private set; } = null!;
 
     /// <summary>Lower-cased email; unique, so two parallel registrations of one address give one account.</summary>
-    public string NormalizedEmail { get; private set; } = "";
+    public string NormalizedEmail { get; private set; } = null!;
 
     public string PasswordHash { get; private set; } = "";
 

@@ -12,6 +12,8 @@ public static class AuditActions
     public const string PinsCreated = "pins.created";
     public const string PinsRevoked = "pins.revoked";
     public const string PinsLetterDownloaded = "pins.letter_downloaded";
+    public const string PinBatchCreated = "pins.batch_created";
+    public const string PinBatchLettersDownloaded = "pins.batch_letters_downloaded";
     public const string Pin2Reissued = "pins.pin2_reissued";
     public const string Pin2Sent = "pins.pin2_sent";
     public const string Pin2Failed = "pins.pin2_failed";
@@ -39,5 +41,16 @@ public static class AuditActions
     public const string PasswordResetRequested = "auth.password_reset_requested";
     public const string PasswordResetCompleted = "auth.password_reset_completed";
     public const string FacilityCreated = "facility.created";
+    public const string FacilityContactUpdated = "facility.contact_updated";
     public const string StaffCreated = "staff.created";
+    public const string StaffDeactivated = "staff.deactivated";
+    public const string StaffReactivated = "staff.reactivated";
+    public const string StaffSessionsEnded = "staff.sessions_ended";
+    public const string AccountSessionsEnded = "account.sessions_ended";
+    public const string GuardianExported = "guardian.exported";
+    public const string WebhookCreated = "webhook.created";
+    public const string WebhookUpdated = "webhook.updated";
+    public const string WebhookDeleted = "webhook.deleted";
+    public const string WebhookSecretRotated = "webhook.secret_rotated";
+    public const string WebhookDeliveryReplayed = "webhook.delivery_replayed";
 }

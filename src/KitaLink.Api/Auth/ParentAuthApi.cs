@@ -43,11 +43,11 @@ public sealed class PasswordResetConfirmRequestValidator : AbstractValidator<Pas
 /// <summary>Parent sign-in, token refresh, logout and password reset.</summary>
 public static class ParentAuthApi
 {
-    /// <summary>A reset link is valid this long.</summary>
-    public static readonly TimeSpan ResetTokenLifetime = TimeSpan.FromHours(1);
+    /// <summary>A reset code is valid this long (<see cref="PasswordResets.TokenLifetime"/>).</summary>
+    public static readonly TimeSpan ResetTokenLifetime = PasswordResets.TokenLifetime;
 
-    /// <summary>Reset emails per account and hour; more requests still get 202 but send nothing (no mail bombing).</summary>
-    public const int MaxResetEmailsPerHour = 3;
+    /// <summary>Reset emails per account and hour (<see cref="PasswordResets.MaxEmailsPerHour"/>).</summary>
+    public const int MaxResetEmailsPerHour = PasswordResets.MaxEmailsPerHour;
 
     public static IEndpointRouteBuilder MapParentAuth(this IEndpointRouteBuilder app)
     {
@@ -217,80 +217,25 @@ public static class ParentAuthApi
     }
 
     public static async Task<Accepted> RequestPasswordResetAsync(
-        PasswordResetRequest request,
-        KitaLinkDbContext db,
-        MailOutbox outbox,
-        AuditTrail audit,
-        TimeProvider time,
-        CancellationToken cancellationToken)
+        PasswordResetRequest request, PasswordResets resets, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var normalized = EmailAddress.Normalize(request.Email);
-        var account = await db.ParentAccounts.SingleOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
-        // Every request is recorded, one database write whatever the case, so neither the answer nor much
-        // of its timing tells whether the account exists.
-        if (account is null)
-        {
-            audit.Record(AuditActions.PasswordResetRequested, e => e.ActorName = EmailAddress.Mask(request.Email),
-                new Dictionary<string, string> { ["mailed"] = "false", ["reason"] = "unknown_account" });
-        }
-        else
-        {
-            var recent = await db.PasswordResetTokens
-                .CountAsync(t => t.AccountId == account.Id && t.CreatedAt > now - TimeSpan.FromHours(1), cancellationToken);
-            if (recent < MaxResetEmailsPerHour)
-            {
-                var secret = SecretTokens.Generate();
-                var token = new PasswordResetToken(account.Id, SecretTokens.Hash(secret), now, ResetTokenLifetime);
-                db.PasswordResetTokens.Add(token);
-                // Same SaveChanges as the token: the mail goes out if and only if the token exists.
-                outbox.Enqueue(OutboxMessageKind.PasswordReset, account.Email,
-                        MailTemplates.PasswordReset(new PasswordResetMailModel(secret, token.ExpiresAt)))
-                    .About(accountId: account.Id);
-                audit.Record(AuditActions.PasswordResetRequested, e => e.AccountId = account.Id,
-                    new Dictionary<string, string> { ["mailed"] = "true" });
-            }
-            else
-            {
-                audit.Record(AuditActions.PasswordResetRequested, e => e.AccountId = account.Id,
-                    new Dictionary<string, string> { ["mailed"] = "false", ["reason"] = "hourly_limit" });
-            }
-        }
-        await db.SaveChangesAsync(cancellationToken);
+        await resets.RequestAsync(PasswordResetSubject.Parent, request.Email, cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 
     public static async Task<Results<NoContent, ApiProblem>> ConfirmPasswordResetAsync(
         PasswordResetConfirmRequest request,
         KitaLinkDbContext db,
-        PasswordHashing hashing,
+        PasswordResets resets,
         ParentSessions sessions,
-        AuditTrail audit,
-        TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var hash = SecretTokens.Hash(request.Token);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Locked, so a code used twice in parallel sets the password once.
-        var token = await db.PasswordResetTokens
-            .FromSql($"SELECT * FROM password_reset_tokens WHERE token_hash = {hash} FOR UPDATE")
-            .SingleOrDefaultAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        if (token is null || !token.IsUsableAt(now))
+        if (await resets.RedeemAsync(PasswordResetSubject.Parent, request.Token, request.NewPassword, cancellationToken) is not ParentAccount account)
         {
             return ApiProblem.Of(ErrorCodes.ResetTokenInvalid);
         }
-        var account = await db.ParentAccounts.SingleAsync(a => a.Id == token.AccountId, cancellationToken);
-        account.SetPasswordHash(await hashing.HashAsync(request.NewPassword, cancellationToken), now);
-        // Whoever reads the mailbox owns the account: a lockout from someone else's guessing ends here.
-        account.RecordSuccessfulLogin();
-        token.Use(now);
-        // Earlier reset emails of the account stop working too.
-        await db.PasswordResetTokens
-            .Where(t => t.AccountId == account.Id && t.UsedAt == null && t.Id != token.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
         await sessions.RevokeAllAsync(account.Id, cancellationToken);
-        audit.Record(AuditActions.PasswordResetCompleted, e => e.AccountId = account.Id);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();

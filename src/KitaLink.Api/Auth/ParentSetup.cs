@@ -7,6 +7,7 @@ public static class ParentSetup
     {
         builder.Services.AddScoped<ParentCredentials>();
         builder.Services.AddScoped<ParentSessions>();
+        builder.Services.AddScoped<PasswordResets>();
         return builder;
     }
 }

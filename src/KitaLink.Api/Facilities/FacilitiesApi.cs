@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using KitaLink.Api.Audit;
@@ -20,8 +21,11 @@ public sealed class CreateFacilityRequestValidator : AbstractValidator<CreateFac
     public CreateFacilityRequestValidator() => RuleFor(r => r.Name).Label(200);
 }
 
-/// <summary>A facility as the operator sees it: its name and its admins, never any child data.</summary>
-public sealed record FacilityResponse(Guid Id, string Name, DateTimeOffset CreatedAt, IReadOnlyList<StaffResponse> Admins);
+/// <summary>A facility as the operator sees it: its name, contact details and admins, never any child data.</summary>
+public sealed record FacilityResponse(Guid Id, string Name, DateTimeOffset CreatedAt, IReadOnlyList<StaffResponse> Admins, FacilityContact Contact);
+
+/// <summary>The caller's own facility as its staff see it: name and the contact details printed on PIN letters.</summary>
+public sealed record OwnFacilityResponse(Guid Id, string Name, FacilityContact Contact);
 
 /// <summary>One page of facilities; <c>nextCursor</c> is null on the last page.</summary>
 public sealed record FacilityListResponse(IReadOnlyList<FacilityResponse> Items, string? NextCursor);
@@ -78,8 +82,111 @@ public static class FacilitiesApi
             .WithValidation<CreateStaffRequest>()
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict, ErrorCodes.ServiceUnavailable)
             .WithIdempotency();
+        group.MapPatch("/{facilityId:guid}", UpdateAsync)
+            .WithName("updateFacility")
+            .WithSummary("Update a facility")
+            .WithDescription("Changes the name or the contact details (address, phone, email) printed on the PIN letters. Absent fields stay; an empty contact field is removed.")
+            .WithValidation<UpdateFacilityRequest>()
+            .ProducesErrors(ErrorCodes.NotFound);
+
+        group.MapPost("/{facilityId:guid}/staff/{staffId:guid}/deactivate", DeactivateAdminAsync)
+            .WithName("deactivateFacilityAdmin")
+            .WithSummary("Deactivate a facility admin")
+            .WithDescription("The operator deactivates an admin of the facility (educators are managed by the facility's admins): the " +
+                "admin can no longer sign in and every token stops working at once. The facility's last active admin cannot be " +
+                "deactivated (`last_active_admin`): create the successor first.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.LastActiveAdmin, ErrorCodes.ServiceUnavailable);
+        group.MapPost("/{facilityId:guid}/staff/{staffId:guid}/reactivate", ReactivateAdminAsync)
+            .WithName("reactivateFacilityAdmin")
+            .WithSummary("Reactivate a facility admin")
+            .WithDescription("The admin can sign in again with their password; tokens from before the deactivation stay invalid.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ServiceUnavailable);
+        group.MapPost("/{facilityId:guid}/staff/{staffId:guid}/sessions/end", EndAdminSessionsAsync)
+            .WithName("endFacilityAdminSessions")
+            .WithSummary("End every session of a facility admin")
+            .WithDescription("Every access token of the admin issued so far stops working at once; the account stays active. Audited.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ServiceUnavailable);
+
+        var own = app.MapGroup("/api/v1/facility")
+            .WithTag("Facility", "The caller's own facility: the contact details printed on PIN letters.")
+            .RequireAuthorization(Policies.Staff);
+        own.MapGet("/", GetOwnAsync)
+            .WithName("getOwnFacility")
+            .WithSummary("Get the own facility")
+            .WithDescription("The caller's facility with the contact details printed on the PIN letters.");
+        own.MapPatch("/", UpdateOwnAsync)
+            .WithName("updateOwnFacility")
+            .WithSummary("Update the own facility's contact details")
+            .WithDescription("Facility admins set the address, phone and email printed on the PIN letters where they say \"ask your Kita\". Absent fields stay; an empty field is removed.")
+            .RequireAuthorization(Policies.FacilityAdmin)
+            .WithValidation<UpdateFacilityContactRequest>();
         return app;
     }
+
+    public static async Task<Results<Ok<FacilityResponse>, ApiProblem>> UpdateAsync(
+        Guid facilityId,
+        UpdateFacilityRequest request,
+        KitaLinkDbContext db,
+        AuditTrail audit,
+        CancellationToken cancellationToken)
+    {
+        var facility = await db.Facilities.SingleOrDefaultAsync(f => f.Id == facilityId, cancellationToken);
+        if (facility is null)
+        {
+            return ApiProblem.NotFound();
+        }
+        if (request.Name is not null)
+        {
+            facility.Rename(request.Name.Trim());
+        }
+        facility.UpdateContact(request.Address, request.Phone, request.Email);
+        RecordContact(audit, facility);
+        await db.SaveChangesAsync(cancellationToken);
+        return await GetAsync(facilityId, db, cancellationToken);
+    }
+
+    public static async Task<Ok<OwnFacilityResponse>> GetOwnAsync(ClaimsPrincipal user, KitaLinkDbContext db, CancellationToken cancellationToken)
+    {
+        var facilityId = user.FacilityId();
+        var facility = await db.Facilities.AsNoTracking().SingleAsync(f => f.Id == facilityId, cancellationToken);
+        return TypedResults.Ok(new OwnFacilityResponse(facility.Id, facility.Name, FacilityContact.Of(facility)));
+    }
+
+    public static async Task<Ok<OwnFacilityResponse>> UpdateOwnAsync(
+        UpdateFacilityContactRequest request,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        AuditTrail audit,
+        CancellationToken cancellationToken)
+    {
+        var facilityId = user.FacilityId();
+        var facility = await db.Facilities.SingleAsync(f => f.Id == facilityId, cancellationToken);
+        facility.UpdateContact(request.Address, request.Phone, request.Email);
+        RecordContact(audit, facility);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new OwnFacilityResponse(facility.Id, facility.Name, FacilityContact.Of(facility)));
+    }
+
+    private static void RecordContact(AuditTrail audit, Facility facility) =>
+        audit.Record(AuditActions.FacilityContactUpdated, e => e.FacilityId = facility.Id, new Dictionary<string, string>
+        {
+            ["name"] = facility.Name,
+            ["address"] = facility.ContactAddress ?? "",
+            ["phone"] = facility.ContactPhone ?? "",
+            ["email"] = facility.ContactEmail ?? "",
+        });
+
+    public static Task<Results<Ok<StaffResponse>, ApiProblem>> DeactivateAdminAsync(
+        Guid facilityId, Guid staffId, StaffLifecycle lifecycle, CancellationToken cancellationToken) =>
+        lifecycle.DeactivateAsync(facilityId, staffId, adminsOnly: true, cancellationToken);
+
+    public static Task<Results<Ok<StaffResponse>, ApiProblem>> ReactivateAdminAsync(
+        Guid facilityId, Guid staffId, StaffLifecycle lifecycle, CancellationToken cancellationToken) =>
+        lifecycle.ReactivateAsync(facilityId, staffId, adminsOnly: true, cancellationToken);
+
+    public static Task<Results<NoContent, ApiProblem>> EndAdminSessionsAsync(
+        Guid facilityId, Guid staffId, StaffLifecycle lifecycle, CancellationToken cancellationToken) =>
+        lifecycle.EndSessionsAsync(facilityId, staffId, adminsOnly: true, cancellationToken);
 
     public static async Task<Ok<FacilityListResponse>> ListAsync(
         [AsParameters] FacilityListQuery query, KitaLinkDbContext db, CancellationToken cancellationToken)
@@ -150,5 +257,5 @@ public static class FacilitiesApi
     }
 
     private static FacilityResponse ToResponse(Facility facility, IEnumerable<StaffMember> admins) =>
-        new(facility.Id, facility.Name, facility.CreatedAt, admins.Select(StaffResponse.From).ToList());
+        new(facility.Id, facility.Name, facility.CreatedAt, admins.Select(StaffResponse.From).ToList(), FacilityContact.Of(facility));
 }

@@ -31,6 +31,12 @@ public sealed class Guardian
     /// <summary>The email exactly as the parent gave it to the facility (surrounding whitespace trimmed).</summary>
     public string Email { get; private set; } = "";
 
+    /// <summary>
+    /// The family's language for the PIN letter and the PIN 2 mail (one of <see cref="Pins.FamilyLanguages.Codes"/>),
+    /// printed with German beside it; null means German only.
+    /// </summary>
+    public string? PreferredLanguage { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -51,6 +57,13 @@ public sealed class Guardian
     public Guid? EmailConfirmedByStaffId { get; private set; }
 
     public Children.Child? Child { get; private set; }
+
+    /// <summary>Sets the family's language; an empty value removes it (German only).</summary>
+    public void SetPreferredLanguage(string? language, DateTimeOffset now)
+    {
+        PreferredLanguage = string.IsNullOrWhiteSpace(language) ? null : language.Trim().ToLowerInvariant();
+        UpdatedAt = now;
+    }
 
     /// <summary>Stores the check of the current email: passed, could not check (DNS), or suspect and kept by staff.</summary>
     public void RecordEmailCheck(EmailCheckReport report, bool checkEnabled, Guid? confirmedByStaffId, DateTimeOffset now)

@@ -11,6 +11,8 @@ namespace KitaLink.Api.Guardians;
 /// <summary>
 /// One guardian in the help desk view: the email as entered, the state of the newest PIN pair with the
 /// PIN 2 email delivery, and the parent accounts linked through this guardian's PINs.
+/// <c>preferredLanguage</c> is the family's language of the PIN letter and PIN 2 mail (German beside it);
+/// null means German.
 /// </summary>
 public sealed record GuardianView(
     Guid Id,
@@ -22,7 +24,8 @@ public sealed record GuardianView(
     DateTimeOffset UpdatedAt,
     PinView Pin,
     IReadOnlyList<LinkView> Links,
-    EmailCheckView EmailCheck);
+    EmailCheckView EmailCheck,
+    string? PreferredLanguage = null);
 
 /// <summary>
 /// The address check made when the current email was entered. <c>result</c>: <c>passed</c>, <c>could_not_check</c>
@@ -175,7 +178,8 @@ public static class GuardianViews
                 g.UpdatedAt,
                 PinViewOf(newestPairs.SingleOrDefault(p => p.GuardianId == g.Id), messages, attemptsByPair, pins, now),
                 linksByGuardian[g.Id].Select(l => new LinkView(l.Email, l.LinkedAt, l.Status, l.ArchivedAt)).ToList(),
-                EmailCheckView.Of(g)))
+                EmailCheckView.Of(g),
+                g.PreferredLanguage))
             .ToList();
     }
 
@@ -195,7 +199,7 @@ public static class GuardianViews
             status,
             pair.Id,
             // PIN 1 stays readable for staff (letter, phone) only while it can still be redeemed.
-            pending ? PinCodes.Format(pins.UnprotectPin1(pair.Pin1Protected)) : null,
+            pending && pair.Pin1Protected is { } pin1 ? PinCodes.Format(pins.UnprotectPin1(pin1)) : null,
             pending ? pair.ExpiresAt : null,
             pair.FailedAttempts,
             pair.CreatedAt,

@@ -7,6 +7,7 @@ using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Pins;
+using KitaLink.Api.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -39,7 +40,7 @@ public static class GuardiansApi
         group.MapPatch("/{guardianId:guid}", UpdateAsync)
             .WithName("updateGuardian")
             .WithSummary("Update a guardian")
-            .WithDescription("Changes the given fields. Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards. A new address is checked like on creation.\n\n" + AddressCheckText)
+            .WithDescription("Changes the given fields; an empty `preferredLanguage` removes it (German only). Changing the email revokes a pending PIN pair, because its PIN 2 went to the old address; create new PINs afterwards. A new address is checked like on creation.\n\n" + AddressCheckText)
             .WithValidation<UpdateGuardianRequest>()
             .HonoursIfMatch()
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict, ErrorCodes.EmailSuspect)
@@ -80,6 +81,10 @@ public static class GuardiansApi
         var now = time.GetUtcNow();
         var guardian = new Guardian(child.FacilityId, child.Id, request.Name.Trim(), request.Relationship.Trim(), request.Email, now);
         guardian.RecordEmailCheck(report, emailCheck.Enabled, user.UserId(), now);
+        if (request.PreferredLanguage is not null)
+        {
+            guardian.SetPreferredLanguage(request.PreferredLanguage, now);
+        }
         db.Guardians.Add(guardian);
         audit.Record(AuditActions.GuardianCreated, e => Describe(e, guardian), new Dictionary<string, string>
         {
@@ -92,7 +97,8 @@ public static class GuardiansApi
         return TypedResults.Created(
             $"/api/v1/facility/children/{child.Id}/guardians/{guardian.Id}",
             new GuardianView(guardian.Id, guardian.ChildId, guardian.Name, guardian.Relationship, guardian.Email,
-                guardian.CreatedAt, guardian.UpdatedAt, new PinView(PinStatus.None), [], EmailCheckView.Of(guardian)));
+                guardian.CreatedAt, guardian.UpdatedAt, new PinView(PinStatus.None), [], EmailCheckView.Of(guardian),
+                guardian.PreferredLanguage));
     }
 
     private static ApiProblem SuspectProblem(EmailCheckReport report) =>
@@ -140,6 +146,7 @@ public static class GuardiansApi
         PinIssuance issuance,
         PinProtector pins,
         AuditTrail audit,
+        WebhookEvents webhooks,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -179,6 +186,11 @@ public static class GuardiansApi
             {
                 changed.Add("email");
             }
+            var language = request.PreferredLanguage is null ? null : InputRules.TrimToNull(request.PreferredLanguage)?.ToLowerInvariant();
+            if (request.PreferredLanguage is not null && language != guardian.PreferredLanguage)
+            {
+                changed.Add("preferredLanguage");
+            }
             if (changed.Count == 0)
             {
                 ConditionalRequests.SetETag(http, guardian.Version);
@@ -186,6 +198,10 @@ public static class GuardiansApi
             }
 
             var emailChanged = guardian.Update(request.Name?.Trim(), request.Relationship?.Trim(), request.Email, time.GetUtcNow());
+            if (request.PreferredLanguage is not null)
+            {
+                guardian.SetPreferredLanguage(language, time.GetUtcNow());
+            }
             audit.Record(AuditActions.GuardianUpdated, e => Describe(e, guardian),
                 new Dictionary<string, string> { ["changed"] = string.Join(',', changed) });
             if (emailChanged && report is not null)
@@ -201,7 +217,10 @@ public static class GuardiansApi
                     ["newEmail"] = guardian.Email,
                 });
                 // PIN 2 of a pending pair went to the old address; that pair must not link anyone.
-                await issuance.RevokePendingAsync(guardian, PinRevocationReason.EmailChanged, cancellationToken);
+                var revoked = await issuance.RevokePendingAsync(guardian, PinRevocationReason.EmailChanged, cancellationToken);
+                webhooks.Raise(WebhookEventTypes.GuardianEmailChanged, guardian.FacilityId,
+                    new GuardianEmailChangedData(guardian.ChildId, guardian.Id, revoked.Count > 0, guardian.Email, oldEmail),
+                    new GuardianEmailChangedData(guardian.ChildId, guardian.Id, revoked.Count > 0));
             }
             try
             {

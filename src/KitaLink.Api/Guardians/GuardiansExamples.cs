@@ -39,11 +39,11 @@ internal sealed class GuardiansExamples : IOpenApiExamples
         {
             FailedAttempts = 1,
             WrongEmailAttempts = [new WrongEmailAttemptView("ju***@exmaple.com", At("2026-11-24T18:40:02Z"))],
-        }, [], EmailPassed);
+        }, [], EmailPassed, "tr");
 
     public void AddTo(OpenApiExampleSet examples)
     {
-        examples.Requests[typeof(CreateGuardianRequest)] = new CreateGuardianRequest("Julia Schneider", "Mutter", ParentEmail);
+        examples.Requests[typeof(CreateGuardianRequest)] = new CreateGuardianRequest("Julia Schneider", "Mutter", ParentEmail, PreferredLanguage: "tr");
         examples.Requests[typeof(UpdateGuardianRequest)] = new UpdateGuardianRequest(Email: "julia.schneider@example.org");
         examples.Responses[typeof(GuardianView)] = Guardian;
         examples.ResponsesByOperation[("createGuardian", 201)] = Guardian with { Pin = new PinView(PinStatus.None) };

@@ -3,126 +3,126 @@ using System.Text;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
+using KitaLink.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using static KitaLink.Api.Infrastructure.Email.MailTemplates;
 
 namespace KitaLink.Api.Pins;
 
-/// <summary>What the PIN 2 email says. Holds PIN 2, never PIN 1.</summary>
+/// <summary>
+/// What the PIN 2 email says. Holds PIN 2, never PIN 1. <c>Language</c> is the guardian's preferred
+/// language (<see cref="FamilyLanguages"/>); null means German and English.
+/// </summary>
 public sealed record Pin2MailModel(
     string GuardianName,
     string ChildFirstName,
     string FacilityName,
     string Pin2Formatted,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    string? Language = null);
+
+/// <summary>What became of a PIN 2 mail, as integrators learn it (<c>pin2_mail.*</c>).</summary>
+public enum Pin2DeliveryOutcome
+{
+    Sent,
+    Failed,
+    Bounced,
+    Deferred,
+}
 
 /// <summary>
 /// The PIN 2 mail: its content, and what the outbox asks about it at delivery time (whether it is still
 /// worth sending, and the audit events of its outcome). The outbox itself knows no PIN.
 /// </summary>
-public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, TimeProvider time) : IOutboxKindRules
+public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, WebhookEvents webhooks, TimeProvider time) : IOutboxKindRules
 {
     /// <summary>The permanent failure recorded for a PIN 2 mail withdrawn before delivery.</summary>
     public const string SupersededReason =
         "Not sent: the PIN pair was replaced, revoked, redeemed or expired before delivery, so this PIN 2 no longer works.";
 
     /// <summary>
-    /// The PIN 2 mail. The letter carries PIN 1 on paper; this mail carries only PIN 2, so neither the
+    /// The PIN 2 mail in two languages (<see cref="FamilyLanguages.MailLanguagesFor"/>): the family's language
+    /// first, German second. The letter carries PIN 1 on paper; this mail carries only PIN 2, so neither the
     /// letter nor the mailbox alone is enough to link the child.
     /// </summary>
     public static MailContent Content(Pin2MailModel model)
     {
-        var guardian = OneLine(model.GuardianName);
-        var child = OneLine(model.ChildFirstName);
         var facility = OneLine(model.FacilityName);
-        var pin2 = model.Pin2Formatted;
-        var expiresDe = KitaTime.GermanDateTime(model.ExpiresAt);
-        var expiresEn = KitaTime.EnglishDateTime(model.ExpiresAt);
+        var languages = FamilyLanguages.MailLanguagesFor(model.Language).Select(FamilyLanguages.Texts).ToList();
+        var first = languages[0];
+        var second = languages[1];
+        var subject = Subject(
+            FamilyTexts.Fill(first.MailSubject, Values(model, first)) + " / "
+            + FamilyTexts.Fill(second.MailSubject, Values(model, second)).Replace($" ({facility})", "", StringComparison.Ordinal));
 
-        var subject = Subject($"Ihre PIN 2 für die KitaLink-App ({facility}) / Your PIN 2 for the KitaLink app");
+        var text = new StringBuilder();
+        var html = new StringBuilder();
+        for (var i = 0; i < languages.Count; i++)
+        {
+            if (i > 0)
+            {
+                text.AppendLine().AppendLine(Separator).AppendLine();
+                html.AppendLine("""<hr style="border:none;border-top:1px solid #ccc;margin:32px 0;">""");
+            }
+            AppendText(text, model, languages[i]);
+            AppendHtml(html, model, languages[i]);
+        }
+        return new MailContent(subject, text.ToString(), Html(first.Code, subject, html.ToString()));
+    }
 
-        var text = new StringBuilder()
-            .AppendLine($"Guten Tag {guardian},")
-            .AppendLine()
-            .AppendLine($"{facility} hat die KitaLink-App für Sie vorbereitet. Damit Sie {child} mit Ihrem Elternkonto verknüpfen können, erhalten Sie zwei PINs: PIN 1 steht in dem Brief, den Sie von der Kita bekommen, PIN 2 steht in dieser E-Mail.")
-            .AppendLine()
-            .AppendLine("Ihre PIN 2:")
-            .AppendLine()
-            .AppendLine($"    {pin2}")
-            .AppendLine()
-            .AppendLine($"Gültig bis {expiresDe}.")
-            .AppendLine()
-            .AppendLine("So geht es weiter:")
-            .AppendLine("1. Installieren Sie die KitaLink-App.")
-            .AppendLine("2. Registrieren Sie sich mit genau dieser E-Mail-Adresse.")
-            .AppendLine("3. Geben Sie PIN 1 aus dem Brief der Kita ein.")
-            .AppendLine("4. Geben Sie PIN 2 aus dieser E-Mail ein.")
-            .AppendLine($"Sie haben schon ein KitaLink-Konto? Dann melden Sie sich an und fügen Sie {child} unter „Kind hinzufügen“ mit PIN 1 und PIN 2 hinzu.")
-            .AppendLine()
-            .AppendLine("Wichtig: Die Mitarbeitenden der Kita sehen PIN 2 nie. Geben Sie PIN 2 an niemanden weiter, auch nicht am Telefon. Wenn Sie diese E-Mail nicht erwartet haben, wenden Sie sich bitte an die Kita.")
-            .AppendLine()
-            .AppendLine(Separator)
-            .AppendLine()
-            .AppendLine($"Hello {guardian},")
-            .AppendLine()
-            .AppendLine($"{facility} has set up the KitaLink app for you. To link {child} to your parent account you receive two PINs: PIN 1 is in the letter the daycare gives you, PIN 2 is in this email.")
-            .AppendLine()
-            .AppendLine("Your PIN 2:")
-            .AppendLine()
-            .AppendLine($"    {pin2}")
-            .AppendLine()
-            .AppendLine($"Valid until {expiresEn}.")
-            .AppendLine()
-            .AppendLine("What to do:")
-            .AppendLine("1. Install the KitaLink app.")
-            .AppendLine("2. Register with exactly this email address.")
-            .AppendLine("3. Enter PIN 1 from the daycare's letter.")
-            .AppendLine("4. Enter PIN 2 from this email.")
-            .AppendLine($"Already have a KitaLink account? Log in and add {child} under \"Add child\" with PIN 1 and PIN 2.")
-            .AppendLine()
-            .AppendLine("Important: daycare staff never see PIN 2. Do not share PIN 2 with anyone, not even on the phone. If you did not expect this email, please contact the daycare.")
-            .ToString();
+    private static Dictionary<string, string> Values(Pin2MailModel model, FamilyTexts texts) => new()
+    {
+        ["guardian"] = OneLine(model.GuardianName),
+        ["child"] = OneLine(model.ChildFirstName),
+        ["facility"] = OneLine(model.FacilityName),
+        ["expires"] = texts.DateTime(model.ExpiresAt),
+    };
 
-        var html = Html(
-            "de",
-            subject,
-            $"""
-            <div lang="de">
-            <p>Guten Tag {H(guardian)},</p>
-            <p>{H(facility)} hat die KitaLink-App für Sie vorbereitet. Damit Sie {H(child)} mit Ihrem Elternkonto verknüpfen können, erhalten Sie zwei PINs: PIN&nbsp;1 steht in dem Brief, den Sie von der Kita bekommen, PIN&nbsp;2 steht in dieser E-Mail.</p>
-            <p style="margin:24px 0 4px 0;">Ihre PIN&nbsp;2:</p>
-            {PinBlock(pin2)}
-            <p>Gültig bis <strong>{H(expiresDe)}</strong>.</p>
-            <p style="margin-bottom:4px;"><strong>So geht es weiter:</strong></p>
-            <ol style="margin-top:0;">
-            <li>Installieren Sie die KitaLink-App.</li>
-            <li>Registrieren Sie sich mit genau dieser E-Mail-Adresse.</li>
-            <li>Geben Sie PIN&nbsp;1 aus dem Brief der Kita ein.</li>
-            <li>Geben Sie PIN&nbsp;2 aus dieser E-Mail ein.</li>
-            </ol>
-            <p>Sie haben schon ein KitaLink-Konto? Dann melden Sie sich an und fügen Sie {H(child)} unter „Kind hinzufügen“ mit PIN&nbsp;1 und PIN&nbsp;2 hinzu.</p>
-            <p style="color:#7a2e0e;"><strong>Wichtig:</strong> Die Mitarbeitenden der Kita sehen PIN&nbsp;2 nie. Geben Sie PIN&nbsp;2 an niemanden weiter, auch nicht am Telefon. Wenn Sie diese E-Mail nicht erwartet haben, wenden Sie sich bitte an die Kita.</p>
-            </div>
-            <hr style="border:none;border-top:1px solid #ccc;margin:32px 0;">
-            <div lang="en">
-            <p>Hello {H(guardian)},</p>
-            <p>{H(facility)} has set up the KitaLink app for you. To link {H(child)} to your parent account you receive two PINs: PIN&nbsp;1 is in the letter the daycare gives you, PIN&nbsp;2 is in this email.</p>
-            <p style="margin:24px 0 4px 0;">Your PIN&nbsp;2:</p>
-            {PinBlock(pin2)}
-            <p>Valid until <strong>{H(expiresEn)}</strong>.</p>
-            <p style="margin-bottom:4px;"><strong>What to do:</strong></p>
-            <ol style="margin-top:0;">
-            <li>Install the KitaLink app.</li>
-            <li>Register with exactly this email address.</li>
-            <li>Enter PIN&nbsp;1 from the daycare's letter.</li>
-            <li>Enter PIN&nbsp;2 from this email.</li>
-            </ol>
-            <p>Already have a KitaLink account? Log in and add {H(child)} under “Add child” with PIN&nbsp;1 and PIN&nbsp;2.</p>
-            <p style="color:#7a2e0e;"><strong>Important:</strong> daycare staff never see PIN&nbsp;2. Do not share PIN&nbsp;2 with anyone, not even on the phone. If you did not expect this email, please contact the daycare.</p>
-            </div>
-            """);
+    private static void AppendText(StringBuilder text, Pin2MailModel model, FamilyTexts t)
+    {
+        var values = Values(model, t);
+        string F(string template) => FamilyTexts.Fill(template, values);
+        text.AppendLine(F(t.MailGreeting))
+            .AppendLine()
+            .AppendLine(F(t.MailIntro))
+            .AppendLine()
+            .AppendLine(t.MailPin2Label)
+            .AppendLine()
+            .AppendLine($"    {model.Pin2Formatted}")
+            .AppendLine()
+            .AppendLine(F(t.MailValidUntil))
+            .AppendLine()
+            .AppendLine(t.MailStepsTitle);
+        for (var i = 0; i < t.MailSteps.Length; i++)
+        {
+            text.AppendLine($"{i + 1}. {F(t.MailSteps[i])}");
+        }
+        text.AppendLine(F(t.MailExistingAccount))
+            .AppendLine()
+            .AppendLine($"{t.MailImportantLabel} {F(t.MailImportant)}");
+    }
 
-        return new MailContent(subject, text, html);
+    private static void AppendHtml(StringBuilder html, Pin2MailModel model, FamilyTexts t)
+    {
+        var values = Values(model, t);
+        // Every typed value is encoded; "PIN 1"/"PIN 2" keep together on narrow screens.
+        string F(string template) => H(FamilyTexts.Fill(template, values)).Replace("PIN ", "PIN&nbsp;", StringComparison.Ordinal);
+        html.AppendLine($"""<div lang="{t.Code}">""")
+            .AppendLine($"<p>{F(t.MailGreeting)}</p>")
+            .AppendLine($"<p>{F(t.MailIntro)}</p>")
+            .AppendLine($"""<p style="margin:24px 0 4px 0;">{F(t.MailPin2Label)}</p>""")
+            .AppendLine(PinBlock(model.Pin2Formatted))
+            .AppendLine($"<p>{F(t.MailValidUntil)}</p>")
+            .AppendLine($"""<p style="margin-bottom:4px;"><strong>{F(t.MailStepsTitle)}</strong></p>""")
+            .AppendLine("""<ol style="margin-top:0;">""");
+        foreach (var step in t.MailSteps)
+        {
+            html.AppendLine($"<li>{F(step)}</li>");
+        }
+        html.AppendLine("</ol>")
+            .AppendLine($"<p>{F(t.MailExistingAccount)}</p>")
+            .AppendLine($"""<p style="color:#7a2e0e;"><strong>{F(t.MailImportantLabel)}</strong> {F(t.MailImportant)}</p>""")
+            .AppendLine("</div>");
     }
 
     public OutboxMessageKind Kind => OutboxMessageKind.Pin2;
@@ -156,11 +156,14 @@ public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, TimeProvide
             .ToDictionary(m => m.Id, _ => SupersededReason);
     }
 
-    public void Sent(OutboxMessage message) =>
+    public void Sent(OutboxMessage message)
+    {
         Audit(message, AuditActions.Pin2Sent, new Dictionary<string, string>
         {
             ["attempts"] = message.Attempts.ToString(CultureInfo.InvariantCulture),
         });
+        AnnounceDelivery(message, Pin2DeliveryOutcome.Sent);
+    }
 
     public void Failed(OutboxMessage message, string reason, int? smtpStatus)
     {
@@ -174,9 +177,38 @@ public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, TimeProvide
             data["smtpStatus"] = status.ToString(CultureInfo.InvariantCulture);
         }
         Audit(message, AuditActions.Pin2Failed, data);
+        AnnounceDelivery(message, Pin2DeliveryOutcome.Failed, reason, smtpStatus);
     }
 
-    /// <summary>A bounce, deferral or delivery report of a PIN 2 mail, in the child's audit trail.</summary>
+    /// <summary>
+    /// The one place where a delivery outcome of a PIN 2 mail becomes a webhook event (<c>pin2_mail.*</c>), in the
+    /// caller's DbContext so it commits with the recorded outcome. Bounce and delay reports call it too.
+    /// </summary>
+    public void AnnounceDelivery(OutboxMessage message, Pin2DeliveryOutcome outcome, string? reason = null, int? smtpStatus = null)
+    {
+        if (message.FacilityId is not { } facilityId || message.ChildId is not { } childId || message.GuardianId is not { } guardianId)
+        {
+            return;
+        }
+        var type = outcome switch
+        {
+            Pin2DeliveryOutcome.Sent => WebhookEventTypes.Pin2MailSent,
+            Pin2DeliveryOutcome.Failed => WebhookEventTypes.Pin2MailFailed,
+            Pin2DeliveryOutcome.Bounced => WebhookEventTypes.Pin2MailBounced,
+            Pin2DeliveryOutcome.Deferred => WebhookEventTypes.Pin2MailDeferred,
+            _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+        };
+        // A server's reply may quote the guardian's address: the operator's endpoints get the status only.
+        webhooks.Raise(type, facilityId,
+            new Pin2MailEventData(childId, guardianId, message.PinPairId, message.Id, message.Attempts, reason, smtpStatus),
+            reason is null ? null : new Pin2MailEventData(childId, guardianId, message.PinPairId, message.Id, message.Attempts, null, smtpStatus));
+    }
+
+    /// <summary>
+    /// A bounce, deferral or delivery report of a PIN 2 mail: in the child's audit trail, and for bounces and
+    /// deferrals as <c>pin2_mail.bounced</c> / <c>pin2_mail.deferred</c> with the enhanced status code and the
+    /// remote server's text as the reason.
+    /// </summary>
     public void Reported(OutboxMessage message, MailDeliveryEvent deliveryEvent)
     {
         var data = new Dictionary<string, string>
@@ -203,6 +235,13 @@ public sealed class Pin2Mail(KitaLinkDbContext db, AuditTrail audit, TimeProvide
             _ => AuditActions.Pin2Bounced,
         };
         Audit(message, action, data);
+        if (deliveryEvent.Outcome is MailDeliveryOutcome.Bounced or MailDeliveryOutcome.Deferred)
+        {
+            var outcome = deliveryEvent.Outcome == MailDeliveryOutcome.Bounced ? Pin2DeliveryOutcome.Bounced : Pin2DeliveryOutcome.Deferred;
+            var words = deliveryEvent.Detail ?? data.GetValueOrDefault("reason");
+            var serverReason = string.Join(' ', new[] { deliveryEvent.StatusCode, words }.Where(w => !string.IsNullOrWhiteSpace(w)));
+            AnnounceDelivery(message, outcome, serverReason.Length == 0 ? null : serverReason);
+        }
     }
 
     private void Audit(OutboxMessage message, string action, Dictionary<string, string> data) =>

@@ -3,6 +3,7 @@ using KitaLink.Api.Guardians;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,7 @@ public sealed class PinIssuance(
     PinCodeSource codes,
     MailOutbox outbox,
     AuditTrail audit,
+    WebhookEvents webhooks,
     TimeProvider time,
     IOptions<PinOptions> options)
 {
@@ -50,9 +52,22 @@ public sealed class PinIssuance(
     /// </summary>
     public async Task<IssuedPins> IssueAsync(Guardian guardian, Guid staffId, CancellationToken cancellationToken)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var issued = await IssueInTransactionAsync(guardian, staffId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return issued;
+    }
+
+    /// <summary>
+    /// <see cref="IssueAsync"/> inside the caller's open transaction (a batch issues many pairs in one):
+    /// takes the guardian's row lock, reloads the guardian, revokes its pending pair, and saves the pair,
+    /// the PIN 2 mail and the audit events without committing.
+    /// </summary>
+    public async Task<IssuedPins> IssueInTransactionAsync(Guardian guardian, Guid staffId, CancellationToken cancellationToken, Guid? batchId = null)
+    {
         var child = guardian.Child ?? throw new InvalidOperationException("The guardian's child must be loaded.");
         var facility = child.Facility ?? throw new InvalidOperationException("The child's facility must be loaded.");
-        await using var transaction = await LockGuardianAsync(guardian, cancellationToken);
+        await LockGuardianRowAsync(guardian, cancellationToken);
         await RevokePendingAsync(guardian, PinRevocationReason.Replaced, cancellationToken);
 
         for (var attempt = 1; ; attempt++)
@@ -72,22 +87,28 @@ public sealed class PinIssuance(
                 now,
                 TimeSpan.FromDays(options.Value.ValidityDays));
             var message = outbox.Enqueue(OutboxMessageKind.Pin2, guardian.Email, Pin2Mail.Content(
-                    new Pin2MailModel(guardian.Name, child.FirstName, facility.Name, PinCodes.Format(pin2), pair.ExpiresAt)))
+                    new Pin2MailModel(guardian.Name, child.FirstName, facility.Name, PinCodes.Format(pin2), pair.ExpiresAt, guardian.PreferredLanguage)))
                 .About(guardian.FacilityId, guardian.ChildId, guardian.Id, pair.Id);
             pair.AttachPin2Message(message.Id);
             db.PinPairs.Add(pair);
-            var created = audit.RecordPairEvent(AuditActions.PinsCreated, pair, new Dictionary<string, string>
+            var data = new Dictionary<string, string>
             {
                 ["expiresAt"] = pair.ExpiresAt.ToString("O"),
                 ["pin2SentTo"] = guardian.Email,
-            });
+            };
+            if (batchId is { } batch)
+            {
+                data["batchId"] = batch.ToString();
+            }
+            var created = audit.RecordPairEvent(AuditActions.PinsCreated, pair, data);
+            var announced = webhooks.Raise(WebhookEventTypes.PinPairCreated, pair.FacilityId,
+                new PinPairEventData(pair.ChildId, pair.GuardianId, pair.Id, ExpiresAt: pair.ExpiresAt));
 
             try
             {
                 // Inside the explicit transaction EF Core wraps SaveChanges in a savepoint, so a failed
                 // insert rolls back only this attempt and the transaction stays usable.
                 await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
                 return new IssuedPins(pair, PinCodes.Format(pin1), message);
             }
             catch (DbUpdateException ex) when (attempt < MaxPin1Attempts && UniqueIndexes.CodeOf(db, ex) == UniqueIndexes.Pin1Taken)
@@ -96,6 +117,7 @@ public sealed class PinIssuance(
                 db.Entry(pair).State = EntityState.Detached;
                 db.Entry(message).State = EntityState.Detached;
                 db.Entry(created).State = EntityState.Detached;
+                db.Entry(announced).State = EntityState.Detached;
             }
         }
     }
@@ -133,7 +155,7 @@ public sealed class PinIssuance(
 
         var pin2 = codes.Next();
         var message = outbox.Enqueue(OutboxMessageKind.Pin2, guardian.Email, Pin2Mail.Content(
-                new Pin2MailModel(guardian.Name, child.FirstName, facility.Name, PinCodes.Format(pin2), pair.ExpiresAt)))
+                new Pin2MailModel(guardian.Name, child.FirstName, facility.Name, PinCodes.Format(pin2), pair.ExpiresAt, guardian.PreferredLanguage)))
             .About(guardian.FacilityId, guardian.ChildId, guardian.Id, pair.Id);
         pair.ReplacePin2(protector.Pin2Hash(pin2), message.Id, now);
         audit.RecordPairEvent(AuditActions.Pin2Reissued, pair, new Dictionary<string, string>
@@ -166,9 +188,15 @@ public sealed class PinIssuance(
     public async Task<IDbContextTransaction> LockGuardianAsync(Guardian guardian, CancellationToken cancellationToken)
     {
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LockGuardianRowAsync(guardian, cancellationToken);
+        return transaction;
+    }
+
+    /// <summary>The guardian's row lock inside the caller's transaction, and the guardian reloaded under it.</summary>
+    public async Task LockGuardianRowAsync(Guardian guardian, CancellationToken cancellationToken)
+    {
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM guardians WHERE id = {guardian.Id} FOR UPDATE", cancellationToken);
         await db.Entry(guardian).ReloadAsync(cancellationToken);
-        return transaction;
     }
 
     /// <summary>The guardian's pending pair (not redeemed, revoked, locked or expired), tracked for changes.</summary>
@@ -198,6 +226,8 @@ public sealed class PinIssuance(
             {
                 ["reason"] = ReasonName(reason),
             });
+            webhooks.Raise(WebhookEventTypes.PinPairRevoked, pair.FacilityId,
+                new PinPairEventData(pair.ChildId, pair.GuardianId, pair.Id, Reason: ReasonName(reason)));
         }
         return pending;
     }

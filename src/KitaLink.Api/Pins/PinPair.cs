@@ -76,16 +76,16 @@ public sealed class PinPair
     public Guid GuardianId { get; private set; }
 
     /// <summary>The address PIN 2 was sent to, frozen at creation (printed on the letter).</summary>
-    public string GuardianEmail { get; private set; } = "";
+    public string GuardianEmail { get; private set; } = null!;
 
-    /// <summary>PIN 1, encrypted with ASP.NET Core Data Protection.</summary>
-    public string Pin1Protected { get; private set; } = "";
+    /// <summary>PIN 1, encrypted with ASP.NET Core Data Protection. Null once the secrets are wiped (<see cref="SecretsWipedAt"/>), as are the two hashes.</summary>
+    public string? Pin1Protected { get; private set; }
 
     /// <summary>Keyed hash (HMAC-SHA256) of the normalised PIN 1; unique among all pairs.</summary>
-    public byte[] Pin1Lookup { get; private set; } = [];
+    public byte[]? Pin1Lookup { get; private set; }
 
     /// <summary>Keyed hash (HMAC-SHA256) of the normalised PIN 2. PIN 2 itself is never stored.</summary>
-    public byte[] Pin2Hash { get; private set; } = [];
+    public byte[]? Pin2Hash { get; private set; }
 
     public PinPairState State { get; private set; }
     public int FailedAttempts { get; private set; }
@@ -104,6 +104,13 @@ public sealed class PinPair
     public DateTimeOffset? RevokedAt { get; private set; }
     public PinRevocationReason? RevocationReason { get; private set; }
     public DateTimeOffset? LockedAt { get; private set; }
+
+    /// <summary>
+    /// When the retention job removed PIN 1 (encrypted and lookup hash), the PIN 2 hash and the wrong-email
+    /// attempts, a configured time after the pair was redeemed, revoked, locked or expired (docs/privacy.md).
+    /// A wiped pair cannot be found by its PINs any more; its history (states, times, ids) stays.
+    /// </summary>
+    public DateTimeOffset? SecretsWipedAt { get; private set; }
 
     /// <summary>PostgreSQL row version; guards every transition against a concurrent one.</summary>
     public uint Version { get; private set; }

@@ -6,6 +6,7 @@ using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Links;
+using KitaLink.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -49,6 +50,7 @@ public sealed partial class PinRedemption(
     PinProtector pins,
     PasswordHashing hashing,
     AuditTrail audit,
+    WebhookEvents webhooks,
     TimeProvider time,
     PinPairClaims claims,
     ILogger<PinRedemption> logger)
@@ -180,6 +182,8 @@ public sealed partial class PinRedemption(
         previous.Archive(pair.ChildId, now);
         audit.RecordPairEvent(AuditActions.ChildLinkArchived, previousChild.FacilityId, previousChildId, previous.GuardianId, pairId: null,
             new Dictionary<string, string> { ["replacedByChildId"] = pair.ChildId.ToString() }, account.Id);
+        webhooks.Raise(WebhookEventTypes.ChildLinkArchived, previousChild.FacilityId,
+            new ChildLinkArchivedData(previousChildId, previous.GuardianId, account.Id, previous.Id, pair.ChildId));
         return null;
     }
 
@@ -192,6 +196,10 @@ public sealed partial class PinRedemption(
         audit.RecordPairEvent(AuditActions.PinsRedeemed, pair, accountId: account.Id);
         // Staff see which email the parent registered with (the help desk view).
         audit.RecordPairEvent(AuditActions.ChildLinked, pair, new Dictionary<string, string> { ["accountEmail"] = account.Email }, account.Id);
+        // The facility sees the registered email in the help desk view, so its endpoints get it; the operator's do not.
+        webhooks.Raise(WebhookEventTypes.GuardianLinked, pair.FacilityId,
+            new GuardianLinkedData(pair.ChildId, pair.GuardianId, pair.Id, account.Id, link.Id, account.Email),
+            new GuardianLinkedData(pair.ChildId, pair.GuardianId, pair.Id, account.Id, link.Id));
         try
         {
             await CommitAsync(ct);
@@ -232,15 +240,18 @@ public sealed partial class PinRedemption(
             };
             if (reason == "email_mismatch")
             {
-                // The PINs were right, so this is the entitled parent with a typo: staff need the address to help.
-                data["attemptedEmail"] = presentedEmail.Trim();
-                // Wrong-email attempt for the help desk view: only the masked address, stored with the pair (issue 12).
-                db.WrongEmailAttempts.Add(new WrongEmailAttempt(pair.Id, EmailAddress.Mask(presentedEmail), now));
+                // The PINs were right, so this is the entitled parent with a typo: staff see the masked address (enough to
+                // answer "which email did you use?"), in the audit trail as in the help desk view; never the full one.
+                var masked = EmailAddress.Mask(presentedEmail);
+                data["attemptedEmail"] = masked;
+                db.WrongEmailAttempts.Add(new WrongEmailAttempt(pair.Id, masked, now));
             }
             audit.RecordPairEvent(AuditActions.PinsAttemptFailed, pair, data);
             if (check.LockedNow)
             {
                 audit.RecordPairEvent(AuditActions.PinsLocked, pair);
+                webhooks.Raise(WebhookEventTypes.PinPairLocked, pair.FacilityId,
+                    new PinPairEventData(pair.ChildId, pair.GuardianId, pair.Id, FailedAttempts: pair.FailedAttempts));
                 LogLocked(logger, pair.Id);
             }
         }

@@ -8,6 +8,7 @@ using KitaLink.Api.Infrastructure.Idempotency;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace KitaLink.Api.Pins;
 
@@ -40,7 +41,7 @@ public static class PinsApi
         group.MapGet("/letter", GetLetterAsync)
             .WithName("getPinLetter")
             .WithSummary("Download the PIN 1 letter")
-            .WithDescription("The A4 PDF letter of the guardian's pending pair: facility, child, guardian, PIN 1, expiry, the email address PIN 2 was sent to, and the steps in the app. German by default; English with `lang=en` or `Accept-Language: en`. 404 when no pair is pending.")
+            .WithDescription("The A4 PDF letter of the guardian's pending pair: facility with its contact details, child, guardian, PIN 1 with a QR code of the registration link (PIN 1 only, never PIN 2), expiry, the email address PIN 2 was sent to, the steps in the app, and room for a stamp or signature. In the guardian's preferred language with German beside it, German alone without one; `lang` (`de`, `en`, `tr`, `uk`, `ru`, `pl`) chooses another, and without either `Accept-Language: en` gives English. 404 when no pair is pending.")
             .Produces<Stream>(StatusCodes.Status200OK, "application/pdf")
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ValidationFailed)
             .FindsGuardianInScope();
@@ -60,7 +61,7 @@ public static class PinsApi
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict)
             .FindsGuardianInScope()
             .AnswersConflictOnConcurrentChange();
-        return app;
+        return app.MapPinBatches();
     }
 
     public static async Task<Results<Created<PinsCreatedResponse>, ApiProblem>> CreateAsync(
@@ -84,13 +85,13 @@ public static class PinsApi
         PinIssuance issuance,
         PinProtector protector,
         PinLetterRenderer renderer,
+        IOptions<RegistrationLinkOptions> link,
         AuditTrail audit,
         CancellationToken cancellationToken)
     {
-        var language = LetterLanguageOf(lang, httpRequest);
-        if (language is null)
+        if (lang is not null && !FamilyLanguages.IsSupported(lang))
         {
-            return ApiProblem.Validation("lang", "Use \"de\" or \"en\".");
+            return ApiProblem.Validation("lang", LangMessage);
         }
         var guardian = route.Guardian;
         var pair = await issuance.FindPendingAsync(guardian, cancellationToken);
@@ -100,14 +101,16 @@ public static class PinsApi
         }
 
         var child = guardian.Child!;
-        var pdf = await renderer.RenderAsync(new PinLetterModel(
-            child.Facility!.Name,
+        var language = LetterLanguageOf(lang, guardian.PreferredLanguage, httpRequest);
+        var pdf = await renderer.RenderAsync(PinLetters.Model(
+            child.Facility!,
             $"{child.FirstName} {child.LastName}",
             guardian.Name,
-            PinCodes.Format(protector.UnprotectPin1(pair.Pin1Protected)),
-            pair.ExpiresAt,
-            pair.GuardianEmail,
-            pair.CreatedAt), language.Value, cancellationToken);
+            pair,
+            // Pending pairs keep their secrets; only ended pairs are wiped.
+            PinCodes.Format(protector.UnprotectPin1(pair.Pin1Protected!)),
+            link.Value,
+            language), cancellationToken);
 
         audit.Record(AuditActions.PinsLetterDownloaded, e =>
         {
@@ -115,10 +118,10 @@ public static class PinsApi
             e.ChildId = guardian.ChildId;
             e.GuardianId = guardian.Id;
             e.PinPairId = pair.Id;
-        }, new Dictionary<string, string> { ["language"] = language == LetterLanguage.English ? "en" : "de" });
+        }, new Dictionary<string, string> { ["language"] = language });
         await db.SaveChangesAsync(cancellationToken);
 
-        var fileName = language == LetterLanguage.English ? "pin-letter.pdf" : "pin-brief.pdf";
+        var fileName = language == FamilyLanguages.German ? "pin-brief.pdf" : $"pin-brief-{language}.pdf";
         return TypedResults.File(pdf, "application/pdf", fileName);
     }
 
@@ -149,21 +152,23 @@ public static class PinsApi
     private static string LetterUrl(Guardian guardian) =>
         $"/api/v1/facility/children/{guardian.ChildId}/guardians/{guardian.Id}/pins/letter";
 
+    internal const string LangMessage = "Use one of de, en, tr, uk, ru, pl.";
+
     /// <summary>
-    /// <c>lang</c> wins; otherwise the first of German or English in <c>Accept-Language</c>; otherwise
-    /// German, the language of the facilities' parents. Null for an unsupported <c>lang</c>.
+    /// <c>lang</c> wins; then the guardian's preferred language; otherwise English when <c>Accept-Language</c>
+    /// prefers it to German; otherwise German, the language of the facilities' parents. German is printed
+    /// beside any other language.
     /// </summary>
-    internal static LetterLanguage? LetterLanguageOf(string? lang, HttpRequest request)
+    internal static string LetterLanguageOf(string? lang, string? preferred, HttpRequest request)
     {
         if (lang is not null)
         {
-            return lang.Trim().ToLowerInvariant() switch
-            {
-                "de" => LetterLanguage.German,
-                "en" => LetterLanguage.English,
-                _ => null,
-            };
+            return lang.Trim().ToLowerInvariant();
         }
-        return AcceptLanguage.Of(request) == PreferredLanguage.English ? LetterLanguage.English : LetterLanguage.German;
+        if (preferred is not null)
+        {
+            return preferred;
+        }
+        return AcceptLanguage.Of(request) == PreferredLanguage.English ? FamilyLanguages.English : FamilyLanguages.German;
     }
 }

@@ -16,7 +16,7 @@ internal sealed class PinsExamples : IOpenApiExamples
             MessageId = Guid.Parse("0193a5f6-8293-74a5-b6c7-d8e9f0a1b2c3"),
             QueuedAt = At("2026-11-24T16:05:00Z"),
         });
-        examples.ValidationErrorsByOperation["getPinLetter"] = new() { ["lang"] = ["Use \"de\" or \"en\"."] };
+        examples.ValidationErrorsByOperation["getPinLetter"] = new() { ["lang"] = [PinsApi.LangMessage] };
         examples.Parameters["lang"] = "de";
     }
 }

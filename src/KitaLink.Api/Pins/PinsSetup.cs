@@ -17,11 +17,18 @@ public static class PinsSetup
             .Validate(o => builder.Environment.IsDevelopment() || !DevelopmentKeys.IsDevelopmentKey(o.HashKey),
                 "Pins:HashKey is the public development key; configure a secret key outside Development.")
             .ValidateOnStart();
+        services.AddOptions<RegistrationLinkOptions>()
+            .BindConfiguration(RegistrationLinkOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => RegistrationLinkOptions.IsValidTemplate(o.RegistrationLink),
+                "App:RegistrationLink must be an absolute link with exactly one {pin1} placeholder (and no {pin2}).")
+            .ValidateOnStart();
         services.AddSingleton<PinProtector>();
         services.AddSingleton<PinCodeSource>();
         services.AddSingleton<PinLetterRenderer>();
         services.AddScoped<PinIssuance>();
         services.AddScoped<PinRedemption>();
+        services.AddScoped<PinBatches>();
         services.AddSingleton<PinPairClaims>();
         services.AddScoped<IOutboxKindRules, Pin2Mail>();
         services.AddScoped<IOutboxKindRules, PinReminderMail>();

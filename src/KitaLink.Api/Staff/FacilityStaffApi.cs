@@ -53,8 +53,40 @@ public static class FacilityStaffApi
             .WithValidation<CreateStaffRequest>()
             .ProducesErrors(ErrorCodes.Conflict, ErrorCodes.ServiceUnavailable)
             .WithIdempotency();
+        group.MapPost("/{staffId:guid}/deactivate", DeactivateAsync)
+            .WithName("deactivateFacilityStaff")
+            .WithSummary("Deactivate a staff account")
+            .WithDescription("The staff member can no longer sign in (the answer is `invalid_credentials`, as for a wrong password), " +
+                "every access token and emailed reset code of the account stops working at once, and the account stays listed with " +
+                "`active: false`. Deactivating a deactivated account changes nothing. The facility's last active admin cannot be " +
+                "deactivated (`last_active_admin`): create or reactivate another admin first. Facility admins only.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.LastActiveAdmin, ErrorCodes.ServiceUnavailable);
+        group.MapPost("/{staffId:guid}/reactivate", ReactivateAsync)
+            .WithName("reactivateFacilityStaff")
+            .WithSummary("Reactivate a staff account")
+            .WithDescription("The staff member can sign in again with their password; tokens from before the deactivation stay invalid. " +
+                "Facility admins only.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ServiceUnavailable);
+        group.MapPost("/{staffId:guid}/sessions/end", EndSessionsAsync)
+            .WithName("endFacilityStaffSessions")
+            .WithSummary("End every session of a staff member")
+            .WithDescription("Every access token of the staff member issued so far stops working at once (e.g. a lost or shared " +
+                "device); the account stays active and can sign in again. Audited in the facility's trail. Facility admins only.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.ServiceUnavailable);
         return app;
     }
+
+    public static Task<Results<Ok<StaffResponse>, ApiProblem>> DeactivateAsync(
+        Guid staffId, ClaimsPrincipal user, StaffLifecycle lifecycle, CancellationToken cancellationToken) =>
+        lifecycle.DeactivateAsync(user.FacilityId(), staffId, adminsOnly: false, cancellationToken);
+
+    public static Task<Results<Ok<StaffResponse>, ApiProblem>> ReactivateAsync(
+        Guid staffId, ClaimsPrincipal user, StaffLifecycle lifecycle, CancellationToken cancellationToken) =>
+        lifecycle.ReactivateAsync(user.FacilityId(), staffId, adminsOnly: false, cancellationToken);
+
+    public static Task<Results<NoContent, ApiProblem>> EndSessionsAsync(
+        Guid staffId, ClaimsPrincipal user, StaffLifecycle lifecycle, CancellationToken cancellationToken) =>
+        lifecycle.EndSessionsAsync(user.FacilityId(), staffId, adminsOnly: false, cancellationToken);
 
     public static async Task<Ok<StaffListResponse>> ListAsync(
         [AsParameters] StaffListQuery query, ClaimsPrincipal user, KitaLinkDbContext db, CancellationToken cancellationToken)

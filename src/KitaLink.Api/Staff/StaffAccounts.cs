@@ -34,10 +34,14 @@ public sealed class CreateStaffRequestValidator : AbstractValidator<CreateStaffR
     }
 }
 
-public sealed record StaffResponse(Guid Id, string Email, string DisplayName, StaffRole Role, Guid? FacilityId, DateTimeOffset CreatedAt)
+/// <param name="Active">False once an admin (or the operator) deactivated the account: it cannot sign in and its tokens stopped working.</param>
+/// <param name="DeactivatedAt">When it was deactivated; null while active.</param>
+public sealed record StaffResponse(
+    Guid Id, string Email, string DisplayName, StaffRole Role, Guid? FacilityId, DateTimeOffset CreatedAt, bool Active = true,
+    DateTimeOffset? DeactivatedAt = null)
 {
     public static StaffResponse From(StaffMember staff) =>
-        new(staff.Id, staff.Email, staff.DisplayName, staff.Role, staff.FacilityId, staff.CreatedAt);
+        new(staff.Id, staff.Email, staff.DisplayName, staff.Role, staff.FacilityId, staff.CreatedAt, staff.IsActive, staff.DeactivatedAt);
 }
 
 /// <summary>Creates staff accounts for the operator (a facility's first admin) and facility admins (their team).</summary>
@@ -61,8 +65,9 @@ public static class StaffAccounts
         }
 
         var role = request.Role == FacilityStaffRole.Educator ? StaffRole.Educator : StaffRole.Admin;
-        var staff = new StaffMember(facilityId, request.Email, request.DisplayName.Trim(), role, time.GetUtcNow());
-        staff.SetPasswordHash(await hashing.HashAsync(request.Password, cancellationToken));
+        var now = time.GetUtcNow();
+        var staff = new StaffMember(facilityId, request.Email, request.DisplayName.Trim(), role, now);
+        staff.SetPasswordHash(await hashing.HashAsync(request.Password, cancellationToken), now);
         db.StaffMembers.Add(staff);
         audit.Record(AuditActions.StaffCreated, e => e.FacilityId = facilityId, new Dictionary<string, string>
         {

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using KitaLink.Api.Accounts;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Auth;
@@ -22,8 +23,10 @@ public static class StaffAuthApi
 {
     public static IEndpointRouteBuilder MapStaffAuth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/staff/auth").WithTag("Staff authentication", "Sign-in of facility staff (admins, educators) and operators.").AllowAnonymous();
+        var group = app.MapGroup("/api/v1/staff/auth")
+            .WithTag("Staff authentication", "Sign-in, sign-out everywhere, password change and reset of facility staff (admins, educators) and operators.");
         group.MapPost("/token", IssueTokenAsync)
+            .AllowAnonymous()
             .WithName("createStaffToken")
             .WithSummary("Sign in as staff or operator")
             .WithDescription("Exchanges email and password of a staff member (admin, educator) or operator for a bearer access token.")
@@ -32,6 +35,46 @@ public static class StaffAuthApi
                 RateLimitRules.PerRequest<CredentialsRequest>(RateLimitRules.Names.LoginPerAccount,
                     r => r.Email is null ? null : "staff:" + EmailAddress.Normalize(r.Email)))
             .WithValidation<CredentialsRequest>()
+            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.ServiceUnavailable);
+
+        group.MapPost("/logout", LogoutAsync)
+            .RequireAuthorization(Policies.StaffAccount)
+            .WithName("logoutStaff")
+            .WithSummary("Sign out everywhere (staff)")
+            .WithDescription("Makes every access token of the caller's staff or operator account issued so far invalid at once, on every device.")
+            .ProducesErrors(ErrorCodes.ServiceUnavailable);
+
+        group.MapPost("/password-reset", RequestPasswordResetAsync)
+            .AllowAnonymous()
+            .WithName("requestStaffPasswordReset")
+            .WithSummary("Request a password reset email (staff)")
+            .WithDescription("The same rules as the parents' reset: always answers 202, whether or not a staff account exists for the " +
+                "email (or it is deactivated). If an active one does, a single-use code valid for one hour is emailed to it.")
+            .WithRateLimits(
+                RateLimitRules.PerAddress(RateLimitRules.Names.PasswordResetPerAddress),
+                RateLimitRules.PerRequest<PasswordResetRequest>(RateLimitRules.Names.PasswordResetPerAccount,
+                    r => r.Email is null ? null : "staff:" + EmailAddress.Normalize(r.Email)))
+            .WithValidation<PasswordResetRequest>();
+
+        group.MapPost("/password-reset/confirm", ConfirmPasswordResetAsync)
+            .AllowAnonymous()
+            .WithName("confirmStaffPasswordReset")
+            .WithSummary("Set a new password with the emailed code (staff)")
+            .WithDescription("Sets the new password, lifts a login lockout and makes every earlier access token of the account invalid. " +
+                "Then sign in with the new password.")
+            .WithRateLimits(RateLimitRules.PerAddress(RateLimitRules.Names.PasswordResetPerAddress))
+            .WithValidation<PasswordResetConfirmRequest>()
+            .ProducesErrors(ErrorCodes.ResetTokenInvalid, ErrorCodes.ServiceUnavailable);
+
+        app.MapGroup("/api/v1/staff/me")
+            .WithTags("Staff authentication")
+            .RequireAuthorization(Policies.StaffAccount)
+            .MapPost("/password", ChangePasswordAsync)
+            .WithName("changeStaffPassword")
+            .WithSummary("Change the password (staff)")
+            .WithDescription("Sets a new password after confirming the current one. Every earlier access token of the account stops " +
+                "working; the answer carries a fresh one for this device. A wrong current password counts towards the login lockout.")
+            .WithValidation<ChangePasswordRequest>()
             .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.ServiceUnavailable);
         return app;
     }
@@ -80,18 +123,109 @@ public static class StaffAuthApi
                     staff!, "wrong_password");
                 return await FailAsync(db, transaction, cancellationToken);
         }
+        if (!staff!.IsActive)
+        {
+            // A deactivated account answers like a wrong password, after the same work.
+            Record(audit, AuditActions.LoginFailed, staff, "deactivated");
+            return await FailAsync(db, transaction, cancellationToken);
+        }
         Record(audit, AuditActions.LoginSucceeded, staff!, reason: null);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        var token = tokens.ForStaff(staff!);
+        return TypedResults.Ok(TokenFor(staff, tokens, time));
+    }
+
+    private static StaffTokenResponse TokenFor(StaffMember staff, AccessTokenIssuer tokens, TimeProvider time)
+    {
+        var token = tokens.ForStaff(staff);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(new StaffTokenResponse(
+        return new StaffTokenResponse(
             token.Token,
             "Bearer",
             token.ExpiresAt,
             (int)(token.ExpiresAt - now).TotalSeconds,
-            new StaffProfile(staff!.Id, staff.Email, staff.DisplayName, staff.Role, staff.FacilityId)));
+            new StaffProfile(staff.Id, staff.Email, staff.DisplayName, staff.Role, staff.FacilityId));
+    }
+
+    public static async Task<Results<NoContent, ApiProblem>> LogoutAsync(
+        ClaimsPrincipal user, KitaLinkDbContext db, AuditTrail audit, CancellationToken cancellationToken)
+    {
+        var staff = await db.StaffMembers.SingleOrDefaultAsync(s => s.Id == user.UserId(), cancellationToken);
+        if (staff is null)
+        {
+            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+        }
+        staff.RevokeTokens();
+        Record(audit, AuditActions.LoggedOut, staff, reason: null);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Accepted> RequestPasswordResetAsync(
+        PasswordResetRequest request, PasswordResets resets, CancellationToken cancellationToken)
+    {
+        await resets.RequestAsync(PasswordResetSubject.Staff, request.Email, cancellationToken);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<NoContent, ApiProblem>> ConfirmPasswordResetAsync(
+        PasswordResetConfirmRequest request, KitaLinkDbContext db, PasswordResets resets, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The new password's hash bumps the token version: every earlier access token of the account stops.
+        if (await resets.RedeemAsync(PasswordResetSubject.Staff, request.Token, request.NewPassword, cancellationToken) is null)
+        {
+            return ApiProblem.Of(ErrorCodes.ResetTokenInvalid);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<StaffTokenResponse>, ApiProblem>> ChangePasswordAsync(
+        ChangePasswordRequest request,
+        ClaimsPrincipal user,
+        KitaLinkDbContext db,
+        PasswordChecks checks,
+        PasswordHashing hashing,
+        AccessTokenIssuer tokens,
+        AuditTrail audit,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var staffId = user.UserId();
+        // Both hashes (the check and the new password's) happen before the transaction and the row lock.
+        var stored = await db.StaffMembers.AsNoTracking()
+            .Where(s => s.Id == staffId)
+            .Select(s => new StoredPassword(s.Id, s.PasswordHash, s.LockedUntil))
+            .SingleOrDefaultAsync(cancellationToken);
+        var attempt = await checks.CheckAsync(stored, request.CurrentPassword, cancellationToken);
+        var newHash = attempt.LooksRight ? await hashing.HashAsync(request.NewPassword, cancellationToken) : null;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var staff = await db.StaffMembers
+            .FromSql($"SELECT * FROM staff_members WHERE id = {staffId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        var outcome = await checks.SettleAsync(staff, attempt, request.CurrentPassword, cancellationToken);
+        if (staff is null || !staff.IsActive)
+        {
+            return ApiProblem.Of(ErrorCodes.Unauthenticated);
+        }
+        if (outcome != PasswordOutcome.Verified)
+        {
+            // A stolen token cannot be used to guess the password: the failure counts towards the lockout.
+            Record(audit, outcome == PasswordOutcome.WrongPasswordLockedNow ? AuditActions.LoginLockedOut : AuditActions.LoginFailed,
+                staff, outcome == PasswordOutcome.LockedOut ? "locked_out" : "wrong_password", purpose: "change_password");
+            return await FailAsync(db, transaction, cancellationToken);
+        }
+        // Null only when the current password was changed to the presented one between the two steps.
+        newHash ??= await hashing.HashAsync(request.NewPassword, cancellationToken);
+        staff.SetPasswordHash(newHash, time.GetUtcNow());
+        Record(audit, AuditActions.PasswordChanged, staff, reason: null);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(TokenFor(staff, tokens, time));
     }
 
     private static async Task<ApiProblem> FailAsync(
@@ -103,12 +237,16 @@ public static class StaffAuthApi
     }
 
     /// <summary>Staff sign-ins are audited in the staff member's facility (none for operators), named by the staff id.</summary>
-    private static void Record(AuditTrail audit, string action, StaffMember staff, string? reason)
+    internal static void Record(AuditTrail audit, string action, StaffMember staff, string? reason, string? purpose = null)
     {
         var data = new Dictionary<string, string> { ["subject"] = "staff", ["staffId"] = staff.Id.ToString() };
         if (reason is not null)
         {
             data["reason"] = reason;
+        }
+        if (purpose is not null)
+        {
+            data["purpose"] = purpose;
         }
         audit.Record(action, e =>
         {

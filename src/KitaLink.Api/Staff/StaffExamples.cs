@@ -1,3 +1,4 @@
+using KitaLink.Api.Accounts;
 using KitaLink.Api.Auth;
 using KitaLink.Api.Infrastructure.Http;
 using static KitaLink.Api.Infrastructure.Http.OpenApiExamples;
@@ -24,5 +25,10 @@ internal sealed class StaffExamples : IOpenApiExamples
         examples.InvalidRequests[typeof(StaffListQuery)] = new StaffListQuery(0, null);
         examples.ResponsesByOperation[("createFacilityStaff", 201)] = Educator;
         examples.InvalidRequests[typeof(CreateStaffRequest)] = new CreateStaffRequest("anna.becker@kita-sonnenschein", "Anna Becker", "password1234", null);
+        examples.Parameters["staffId"] = EducatorId;
+        examples.ResponsesByOperation[("deactivateFacilityStaff", 200)] = Educator with { Active = false, DeactivatedAt = At("2026-11-28T16:05:00Z") };
+        examples.ResponsesByOperation[("reactivateFacilityStaff", 200)] = Educator;
+        examples.RequestsByOperation["requestStaffPasswordReset"] = new PasswordResetRequest(AdminEmail);
+        examples.RequestsByOperation["changeStaffPassword"] = new ChangePasswordRequest("Sonnenschein-Leitung-2026", "Sonnenschein-Leitung-2027");
     }
 }

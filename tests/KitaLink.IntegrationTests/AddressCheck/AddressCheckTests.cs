@@ -218,8 +218,9 @@ public sealed class AddressCheckDnsDownTests(DnsDownFactory factory) : IClassFix
         watch.Stop();
 
         AddressCheckTests.AssertCheck(created, "could_not_check", "unknown", []);
-        // The DNS budget is 300 ms; the bound is loose for a busy machine but far below a resolver's default (5 s x retries).
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"Creating the guardian took {watch.Elapsed}.");
+        // The DNS budget is 300 ms; the bound is loose for a busy machine (load 40 on 2 cores) but below what a lookup
+        // without the budget takes against this silent server (DnsClient's default: 5 s per try, 3 tries).
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"Creating the guardian took {watch.Elapsed}.");
     }
 
     [Fact]

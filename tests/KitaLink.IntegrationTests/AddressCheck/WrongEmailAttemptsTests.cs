@@ -29,6 +29,15 @@ public sealed class WrongEmailAttemptsTests(KitaLinkFactory factory) : IClassFix
         Assert.Equal(Micro(triedAt), attempt.GetProperty("attemptedAt").GetDateTimeOffset());
         Assert.DoesNotContain(tried, view.GetRawText(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(0, await factory.WithDbAsync(db => db.WrongEmailAttempts.CountAsync(a => a.MaskedEmail.Contains(local))));
+
+        // The audit trail staff read carries the same masked address, and no stored event holds the full one.
+        var events = await (await _client.GetAsync($"/api/v1/facility/children/{guardian.ChildId}/events", facility.AdminToken))
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains("el***@googlemail.com", events.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(tried, events.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        var fullAddress = $"%{local}@googlemail%";
+        Assert.Equal(0, await factory.WithDbAsync(db => db.Database
+            .SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM audit_events WHERE data::text ILIKE {fullAddress}").SingleAsync()));
     }
 
     [Fact]

@@ -27,6 +27,10 @@ public sealed class ProviderEventsTests(ProviderEventsTests.ProviderFactory fact
             ["Bounces:Postmark:Username"] = "postmark",
             ["Bounces:Postmark:Password"] = PostmarkPassword,
             ["Bounces:MaxEventBytes"] = "16384",
+            // A webhook receiver in the test process (pin2_mail.bounced / deferred).
+            ["Webhooks:AllowHttp"] = "true",
+            ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
+            ["Webhooks:PollIntervalMilliseconds"] = "50",
         };
     }
 
@@ -96,6 +100,27 @@ public sealed class ProviderEventsTests(ProviderEventsTests.ProviderFactory fact
         var action = status switch { "bounced" => AuditActions.Pin2Bounced, "deferred" => AuditActions.Pin2Deferred, _ => AuditActions.Pin2Delivered };
         var audited = Assert.Single(await _client.AuditAsync(sent, action));
         Assert.Equal("ses", audited.GetProperty("data").GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task BounceAndDeferral_AreAnnouncedToWebhooks_WithTheStatusCodeAndTheServersText()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var bounced = await factory.SendPin2Async(_client, prefix: "ses-hook");
+        var deferred = await factory.SendPin2Async(_client, bounced.Facility);
+        await Webhooks.WebhookTestSupport.CreateWebhookAsync(_client, bounced.Facility.AdminToken, receiver.Url(),
+            [Api.Webhooks.WebhookEventTypes.Pin2MailBounced, Api.Webhooks.WebhookEventTypes.Pin2MailDeferred]);
+
+        await (await SesAsync(Sns(Fixture("ses-bounce-permanent.json", bounced, "b"), Guid.NewGuid().ToString()))).ExpectAsync(HttpStatusCode.OK);
+        await (await SesAsync(Sns(Fixture("ses-bounce-transient-mailbox-full.json", deferred, "d"), Guid.NewGuid().ToString()))).ExpectAsync(HttpStatusCode.OK);
+
+        var bounce = await receiver.WaitForAsync(r => r.Type == Api.Webhooks.WebhookEventTypes.Pin2MailBounced);
+        Assert.Equal(bounced.Guardian.GuardianId, bounce.Data.GetProperty("guardianId").GetGuid());
+        Assert.Equal(bounced.MessageId, bounce.Data.GetProperty("messageId").GetGuid());
+        Assert.StartsWith("5.1.1 ", bounce.Data.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var deferral = await receiver.WaitForAsync(r => r.Type == Api.Webhooks.WebhookEventTypes.Pin2MailDeferred);
+        Assert.Equal(deferred.Guardian.GuardianId, deferral.Data.GetProperty("guardianId").GetGuid());
+        Assert.StartsWith("5.2.2 ", deferral.Data.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,6 +24,10 @@ public sealed class TenantIsolationTests(KitaLinkFactory factory) : IClassFixtur
         { "GET", "{guardian}/pins/letter", "" },
         { "POST", "{guardian}/pins/pin2", "" },
         { "DELETE", "{guardian}/pins", "" },
+        { "GET", "{guardian}/export", "" },
+        { "POST", "{staff}/deactivate", "" },
+        { "POST", "{staff}/reactivate", "" },
+        { "POST", "{staff}/sessions/end", "" },
     };
 
     [Theory]
@@ -32,6 +36,11 @@ public sealed class TenantIsolationTests(KitaLinkFactory factory) : IClassFixtur
     {
         var a = await _client.CreateFacilityAsync();
         var b = await _client.CreateFacilityAsync();
+        if (template.StartsWith("{staff}", StringComparison.Ordinal))
+        {
+            await AssertStaffRouteIsolatedAsync(method, template, a, b);
+            return;
+        }
         var victim = await _client.CreateChildWithGuardianAsync(a, UniqueEmail("opfer"));
         var created = await (await _client.PostJsonAsync(PinsPath(victim), null, a.AdminToken)).ExpectAsync(HttpStatusCode.Created);
         var own = await _client.CreateChildWithGuardianAsync(b, UniqueEmail("eigen"));
@@ -80,6 +89,23 @@ public sealed class TenantIsolationTests(KitaLinkFactory factory) : IClassFixtur
         Assert.Equal(0, list.GetProperty("items").GetArrayLength());
         var own = await (await _client.GetAsync("/api/v1/facility/children", a.EducatorToken)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(victim.ChildId, own.GetProperty("items").EnumerateArray().Single().GetProperty("id").GetGuid());
+    }
+
+    /// <summary>
+    /// The team routes are for admins: B's admin gets 404 for A's staff member (and B's educator 403, the route is not
+    /// theirs at all), and A's educator stays active with a working token.
+    /// </summary>
+    private async Task AssertStaffRouteIsolatedAsync(string method, string template, TestFacility a, TestFacility b)
+    {
+        var team = await (await _client.GetAsync("/api/v1/facility/staff", a.AdminToken)).ExpectAsync(HttpStatusCode.OK);
+        var educator = team.GetProperty("items").EnumerateArray().Single(s => s.GetProperty("role").GetString() == "educator");
+        var path = template.Replace("{staff}", $"/api/v1/facility/staff/{educator.GetProperty("id").GetGuid()}", StringComparison.Ordinal);
+        await (await _client.SendJsonAsync(new HttpMethod(method), path, null, b.AdminToken)).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await _client.SendJsonAsync(new HttpMethod(method), path, null, b.EducatorToken)).ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await _client.GetAsync("/api/v1/facility/children", a.EducatorToken)).ExpectAsync(HttpStatusCode.OK);
+        var after = await (await _client.GetAsync("/api/v1/facility/staff", a.AdminToken)).ExpectAsync(HttpStatusCode.OK);
+        Assert.All(after.GetProperty("items").EnumerateArray(), s => Assert.True(s.GetProperty("active").GetBoolean()));
+        Assert.Equal(0, await factory.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.FacilityId == a.Id && e.Action.StartsWith("staff.") && e.Action != "staff.created")));
     }
 
     private static string Expand(string template, string child, string guardian) =>

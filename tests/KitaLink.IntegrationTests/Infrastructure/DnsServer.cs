@@ -125,7 +125,7 @@ public static class DnsServer
     private static async Task<bool> AnswersAsync(IPEndPoint endpoint, Process process)
     {
         var client = new LookupClient(new LookupClientOptions(endpoint) { UseCache = false, Retries = 0, Timeout = TimeSpan.FromMilliseconds(500) });
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
             try

@@ -67,6 +67,8 @@ public class KitaLinkFactory : WebApplicationFactory<Program>, IAsyncLifetime
             // The address check's typo rules run everywhere; its DNS part only where a test asks the test DNS
             // server (DnsFactory), so tests that do not care need no DNS and no listed domain.
             ["EmailCheck:LookupMailServers"] = "false",
+            // Tests move the clock by weeks; the retention job runs only where a test asks for it (RetentionTests).
+            ["Retention:Enabled"] = "false",
         };
         // Tests send everything from one client address; the limits are tested with tight values where it matters.
         foreach (var rule in typeof(KitaLink.Api.Infrastructure.Security.RateLimitRules.Names).GetFields())

@@ -21,7 +21,10 @@ public sealed class OwnPostgresFactory : KitaLinkFactory
             // The cluster runs as the postgres user when the tests run as root.
             File.SetUnixFileMode(_clusterDir, (UnixFileMode)0b111_101_101);
         }
-        Port = int.Parse(PostgresServer.RunPgScript(null, "start", _clusterDir, "fast").Trim(), CultureInfo.InvariantCulture);
+        // Outside the kernel's ephemeral range (32768-60999) and away from the ports every test run scans first
+        // (55432 on): while the server is stopped, neither an outgoing connection nor another run's cluster takes it.
+        var start = new Dictionary<string, string> { ["PG_PORT_START"] = Random.Shared.Next(20000, 30000).ToString(CultureInfo.InvariantCulture) };
+        Port = int.Parse(PostgresServer.RunPgScript(start, "start", _clusterDir, "fast").Trim(), CultureInfo.InvariantCulture);
         var admin = $"Host=127.0.0.1;Port={Port};Username=kitalink;Database=postgres;Pooling=false";
         await using (var connection = new NpgsqlConnection(admin))
         {

@@ -85,7 +85,7 @@ public sealed class SmtpPeer : IAsyncDisposable
     /// <summary>Waits until a message to <paramref name="recipient"/> satisfying <paramref name="predicate"/> arrived.</summary>
     public async Task<MimeMessage> WaitForMessageAsync(string recipient, Func<MimeMessage, bool>? predicate = null, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
             var found = To(recipient).LastOrDefault(m => predicate?.Invoke(m) ?? true);

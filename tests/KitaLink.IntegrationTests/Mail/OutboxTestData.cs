@@ -62,7 +62,7 @@ internal static class OutboxTestData
     /// <summary>Polls the database until the message satisfies <paramref name="condition"/> (the sender runs on its own schedule).</summary>
     public static async Task<OutboxMessage> WaitForAsync(KitaLinkFactory factory, Guid id, Func<OutboxMessage, bool> condition, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
             var message = await LoadAsync(factory, id);

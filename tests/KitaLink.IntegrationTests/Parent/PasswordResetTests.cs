@@ -152,5 +152,5 @@ public sealed partial class PasswordResetTests(KitaLinkFactory factory) : IClass
 
     // SecretTokens: 32 random bytes, base64url without padding.
     [GeneratedRegex("(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")]
-    private static partial Regex ResetCode();
+    internal static partial Regex ResetCode();
 }

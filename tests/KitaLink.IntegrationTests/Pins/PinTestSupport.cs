@@ -20,7 +20,7 @@ public static class PinTestSupport
     /// <summary>Polls the help desk view until the PIN 2 delivery has the given status; returns the delivery.</summary>
     public static async Task<JsonElement> WaitForDeliveryAsync(this HttpClient client, string token, TestGuardian guardian, string status)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
             var delivery = (await client.PinViewAsync(token, guardian)).GetProperty("pin2Delivery");

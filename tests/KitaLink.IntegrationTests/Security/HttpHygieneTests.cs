@@ -63,6 +63,18 @@ public sealed class HttpHygieneTests(CorsFactory factory) : IClassFixture<CorsFa
         await children.ExpectAsync(HttpStatusCode.OK);
         AssertSecurityHeaders(children);
 
+        var team = await _client.GetAsync("/api/v1/facility/staff", facility.AdminToken);
+        AssertSecurityHeaders(team);
+        var educatorId = (await team.ExpectAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray()
+            .First(s => s.GetProperty("role").GetString() == "educator").GetProperty("id").GetGuid();
+        var reactivated = await _client.PostJsonAsync($"/api/v1/facility/staff/{educatorId}/reactivate", null, facility.AdminToken);
+        await reactivated.ExpectAsync(HttpStatusCode.OK);
+        AssertSecurityHeaders(reactivated);
+        var changed = await _client.PostJsonAsync("/api/v1/staff/me/password",
+            new { currentPassword = "Falsches-Passwort-2026", newPassword = "Pusteblume-Morgenrot-2027" }, facility.EducatorToken);
+        await changed.ExpectAsync(HttpStatusCode.Unauthorized);
+        AssertSecurityHeaders(changed);
+
         var guardian = new TestGuardian(facility.Id, pins.ChildId, pins.GuardianId, email);
         await (await _client.PostJsonAsync(PinsPath(guardian), null, facility.AdminToken)).ExpectAsync(HttpStatusCode.Created);
         var letter = await _client.GetAsync(PinsPath(guardian) + "/letter", facility.AdminToken);

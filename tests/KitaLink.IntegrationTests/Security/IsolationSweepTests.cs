@@ -52,11 +52,15 @@ public sealed class IsolationSweepTests(KitaLinkFactory factory) : IClassFixture
     {
         const string child = "/api/v1/facility/children/{childId:guid}";
         const string guardian = child + "/guardians/{guardianId:guid}";
+        const string staff = "/api/v1/facility/staff/{staffId:guid}";
         var swept = TenantIsolationTests.Endpoints
             .Select((object[] row) => $"{row[0]} " + ((string)row[1]).Replace("{child}", child, StringComparison.Ordinal).Replace("{guardian}", guardian, StringComparison.Ordinal)
+                .Replace("{staff}", staff, StringComparison.Ordinal)
                 // POSTs to a collection map as ".../guardians/"; the sweep writes ".../guardians".
                 .TrimEnd('/'))
+            .Concat(PinBatches.PinBatchesApiTests.IsolatedRoutes)
             .ToHashSet();
+        swept.UnionWith(Webhooks.WebhooksApiTests.MappedIdRoutes);
 
         var missing = RoutesWithIds("/api/v1/facility").Where(r => !swept.Contains(r)).ToList();
 

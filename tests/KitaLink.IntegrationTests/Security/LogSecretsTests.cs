@@ -123,6 +123,32 @@ public sealed partial class LogSecretsTests(TraceLoggingFactory factory) : IClas
         await WaitForFailedDeliveryAsync(facility, second);
         await _client.WaitForDeliveryAsync(facility.AdminToken, guardian, "sent");
 
+        // Staff account lifecycle: password change, reset by mail, logout, sessions ended, deactivation; a parent's sessions ended by the operator.
+        var educatorEmail = staffEmails.Single(e => e.StartsWith("educator-", StringComparison.Ordinal));
+        const string staffChanged = "Team-Kennwort-Geheim-Fuenf-5";
+        secrets.Add(staffChanged);
+        var staffChange = await (await _client.PostJsonAsync("/api/v1/staff/me/password",
+            new { currentPassword = StaffApi.StaffPassword, newPassword = staffChanged }, facility.EducatorToken)).ExpectAsync(HttpStatusCode.OK);
+        secrets.Add(staffChange.GetProperty("accessToken").GetString()!);
+        await (await _client.PostJsonAsync("/api/v1/staff/auth/password-reset", new { email = educatorEmail })).ExpectAsync(HttpStatusCode.Accepted);
+        var staffResetMail = await factory.Smtp.WaitForMessageAsync(educatorEmail, m => ResetCode().IsMatch(m.TextBody ?? ""));
+        var staffResetCode = ResetCode().Match(staffResetMail.TextBody!).Value;
+        secrets.Add(staffResetCode);
+        const string staffReset = "Team-Zurueckgesetzt-Geheim-6";
+        secrets.Add(staffReset);
+        await (await _client.PostJsonAsync("/api/v1/staff/auth/password-reset/confirm", new { token = staffResetCode, newPassword = staffReset }))
+            .ExpectAsync(HttpStatusCode.NoContent);
+        var educatorToken = await _client.StaffTokenAsync(educatorEmail, staffReset);
+        secrets.Add(educatorToken);
+        await (await _client.PostJsonAsync("/api/v1/staff/auth/logout", null, educatorToken)).ExpectAsync(HttpStatusCode.NoContent);
+        var team = (await (await _client.GetAsync("/api/v1/facility/staff", facility.AdminToken)).ExpectAsync(HttpStatusCode.OK)).GetProperty("items");
+        var educatorId = team.EnumerateArray().Single(s => s.GetProperty("email").GetString() == educatorEmail).GetProperty("id").GetGuid();
+        await (await _client.PostJsonAsync($"/api/v1/facility/staff/{educatorId}/sessions/end", null, facility.AdminToken)).ExpectAsync(HttpStatusCode.NoContent);
+        await (await _client.PostJsonAsync($"/api/v1/facility/staff/{educatorId}/deactivate", null, facility.AdminToken)).ExpectAsync(HttpStatusCode.OK);
+        await (await _client.PostJsonAsync("/api/v1/staff/auth/token", new { email = educatorEmail, password = staffReset })).ExpectAsync(HttpStatusCode.Unauthorized);
+        await (await _client.PostJsonAsync($"/api/v1/facility/staff/{educatorId}/reactivate", null, facility.AdminToken)).ExpectAsync(HttpStatusCode.OK);
+        await (await _client.PostJsonAsync("/api/v1/parent-accounts/sessions/end", new { email = parentEmail }, operatorToken)).ExpectAsync(HttpStatusCode.NoContent);
+
         var logs = factory.Logs.AllText;
         // The capture really is at Trace: EF Core's command logging and the authentication handler are in it.
         Assert.Contains("Microsoft.EntityFrameworkCore.Database.Command", logs, StringComparison.Ordinal);

@@ -98,6 +98,38 @@ public sealed class LoginEnumerationTests(LockoutAfterThreeFactory factory) : IC
         Assert.Equal(wrong, lockedAnswer);
     }
 
+    [Fact]
+    public async Task DeactivatedStaff_WithTheRightPassword_GetsTheAnswerOfAWrongPassword()
+    {
+        var account = await NewAccountAsync(StaffPath);
+        var deactivated = await NewAccountAsync(StaffPath);
+        var facility = await factory.SharedFacilityAsync();
+        var team = await (await _client.GetAsync("/api/v1/facility/staff?limit=100", facility.AdminToken)).ExpectAsync(HttpStatusCode.OK);
+        var id = team.GetProperty("items").EnumerateArray().Single(s => s.GetProperty("email").GetString() == deactivated.Email).GetProperty("id").GetGuid();
+        await (await _client.PostJsonAsync($"/api/v1/facility/staff/{id}/deactivate", null, facility.AdminToken)).ExpectAsync(HttpStatusCode.OK);
+
+        var wrong = await ObservableAsync(await LoginAsync(StaffPath, account.Email, WrongPassword));
+        var deactivatedAnswer = await ObservableAsync(await LoginAsync(StaffPath, deactivated.Email, deactivated.Password));
+
+        Assert.Equal(wrong, deactivatedAnswer);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/auth/password-reset", ParentPath)]
+    [InlineData("/api/v1/staff/auth/password-reset", StaffPath)]
+    public async Task PasswordResetRequests_ForKnownAndUnknownEmails_GetIdenticalAnswers(string resetPath, string loginPath)
+    {
+        var account = await NewAccountAsync(loginPath);
+
+        var known = await _client.PostJsonAsync(resetPath, new { email = account.Email });
+        var unknown = await _client.PostJsonAsync(resetPath, new { email = $"nobody-{Guid.NewGuid():N}@example.org" });
+
+        Assert.Equal(HttpStatusCode.Accepted, known.StatusCode);
+        Assert.Equal(known.StatusCode, unknown.StatusCode);
+        Assert.Equal(await known.Content.ReadAsStringAsync(), await unknown.Content.ReadAsStringAsync());
+        Assert.Equal(known.Content.Headers.ContentType, unknown.Content.Headers.ContentType);
+    }
+
     /// <summary>
     /// Timing: the requests of the three kinds are interleaved (so a load spike on the shared machine hits
     /// all kinds alike) and their medians compared. Skipping the hash would make the unknown and the locked

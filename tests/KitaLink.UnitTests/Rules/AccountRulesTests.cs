@@ -94,7 +94,9 @@ public sealed class AccountRulesTests
     {
         var op = new StaffMember(null, "betrieb@kitalink.example", "Betrieb", StaffRole.Operator, s_now);
         Assert.Null(op.FacilityId);
-        Assert.Throws<ArgumentException>(() => new StaffMember(Guid.NewGuid(), "betrieb@kitalink.example", "Betrieb", StaffRole.Operator, s_now));
+        var refusal = Assert.Throws<ArgumentException>(() => new StaffMember(Guid.NewGuid(), "betrieb@kitalink.example", "Betrieb", StaffRole.Operator, s_now));
+        Assert.Equal("facilityId", refusal.ParamName);
+        Assert.StartsWith("Operators belong to no facility.", refusal.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -102,7 +104,9 @@ public sealed class AccountRulesTests
     [InlineData(StaffRole.Educator)]
     public void StaffMember_FacilityStaff_NeedAFacility(StaffRole role)
     {
-        Assert.Throws<ArgumentException>(() => new StaffMember(null, "team@kita.example", "Team", role, s_now));
+        var refusal = Assert.Throws<ArgumentException>(() => new StaffMember(null, "team@kita.example", "Team", role, s_now));
+        Assert.Equal("facilityId", refusal.ParamName);
+        Assert.StartsWith("Facility staff need a facility.", refusal.Message, StringComparison.Ordinal);
         Assert.NotNull(new StaffMember(Guid.NewGuid(), "team@kita.example", "Team", role, s_now).FacilityId);
     }
 
@@ -111,14 +115,40 @@ public sealed class AccountRulesTests
     {
         var staff = new StaffMember(Guid.NewGuid(), "team@kita.example", "Team", StaffRole.Educator, s_now);
 
-        staff.SetPasswordHash("hash-1");
+        staff.SetPasswordHash("hash-1", s_now);
         Assert.Equal("hash-1", staff.PasswordHash);
         Assert.Equal(1, staff.TokenVersion);
-        staff.SetPasswordHash("hash-2");
+        Assert.Equal(s_now, staff.PasswordChangedAt);
+        staff.SetPasswordHash("hash-2", s_now.AddDays(1));
         Assert.Equal(2, staff.TokenVersion);
+        Assert.Equal(s_now.AddDays(1), staff.PasswordChangedAt);
 
         staff.UpgradePasswordHash("strong");
         Assert.Equal("strong", staff.PasswordHash);
+        Assert.Equal(2, staff.TokenVersion);
+    }
+
+    [Fact]
+    public void StaffMember_Deactivation_EndsEveryIssuedToken_OnceOnly_AndReactivationKeepsThemEnded()
+    {
+        var staff = new StaffMember(Guid.NewGuid(), "team@kita.example", "Team", StaffRole.Educator, s_now);
+        Assert.True(staff.IsActive);
+
+        Assert.True(staff.Deactivate(s_now));
+        Assert.False(staff.IsActive);
+        Assert.Equal(s_now, staff.DeactivatedAt);
+        Assert.Equal(1, staff.TokenVersion);
+        Assert.False(staff.Deactivate(s_now.AddHours(1)));
+        Assert.Equal(s_now, staff.DeactivatedAt);
+        Assert.Equal(1, staff.TokenVersion);
+
+        Assert.True(staff.Reactivate());
+        Assert.True(staff.IsActive);
+        Assert.Null(staff.DeactivatedAt);
+        Assert.Equal(1, staff.TokenVersion);
+        Assert.False(staff.Reactivate());
+
+        staff.RevokeTokens();
         Assert.Equal(2, staff.TokenVersion);
     }
 

@@ -175,7 +175,9 @@ public sealed class PinPairTransitionTests
     {
         var pair = PairIn(state);
         var before = pair.State;
-        Assert.Throws<InvalidOperationException>(() => pair.Redeem(Guid.NewGuid(), TimeFor(state)));
+        var refusal = Assert.Throws<InvalidOperationException>(() => pair.Redeem(Guid.NewGuid(), TimeFor(state)));
+        // The message names the pair and its state, for the log of a caller that skipped the check.
+        Assert.Equal($"PIN pair {pair.Id} is {pair.StatusAt(TimeFor(state))}, not pending.", refusal.Message);
         Assert.Equal(before, pair.State);
         Assert.Null(pair.RedeemedAt);
         Assert.Null(pair.RedeemedByAccountId);

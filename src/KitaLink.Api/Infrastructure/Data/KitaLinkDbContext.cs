@@ -10,6 +10,7 @@ using KitaLink.Api.Infrastructure.Security;
 using KitaLink.Api.Links;
 using KitaLink.Api.Pins;
 using KitaLink.Api.Staff;
+using KitaLink.Api.Webhooks;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,6 +24,7 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
     public DbSet<Child> Children => Set<Child>();
     public DbSet<Guardian> Guardians => Set<Guardian>();
     public DbSet<PinPair> PinPairs => Set<PinPair>();
+    public DbSet<PinBatch> PinBatches => Set<PinBatch>();
     public DbSet<WrongEmailAttempt> WrongEmailAttempts => Set<WrongEmailAttempt>();
     public DbSet<PinReminder> PinReminders => Set<PinReminder>();
     public DbSet<ParentAccount> ParentAccounts => Set<ParentAccount>();
@@ -35,6 +37,9 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
     public DbSet<RateLimitCounter> RateLimitCounters => Set<RateLimitCounter>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Idempotency.IdempotencyRecord> IdempotencyRecords => Set<Idempotency.IdempotencyRecord>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KitaLinkDbContext).Assembly);
@@ -53,6 +58,8 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
         configurationBuilder.Properties<MailServerCheck>().HaveConversion<SnakeCaseEnumConverter<MailServerCheck>>().HaveMaxLength(32);
         configurationBuilder.Properties<MailDeliveryOutcome>().HaveConversion<SnakeCaseEnumConverter<MailDeliveryOutcome>>().HaveMaxLength(32);
         configurationBuilder.Properties<MailDeliveryReason>().HaveConversion<SnakeCaseEnumConverter<MailDeliveryReason>>().HaveMaxLength(32);
+        configurationBuilder.Properties<WebhookEndpointStatus>().HaveConversion<SnakeCaseEnumConverter<WebhookEndpointStatus>>().HaveMaxLength(32);
+        configurationBuilder.Properties<WebhookDeliveryStatus>().HaveConversion<SnakeCaseEnumConverter<WebhookDeliveryStatus>>().HaveMaxLength(32);
         configurationBuilder.Properties<AuditActorType>().HaveConversion<SnakeCaseEnumConverter<AuditActorType>>().HaveMaxLength(32);
     }
 }

@@ -20,6 +20,7 @@ public static class ErrorCodes
     public const string EmailSuspect = "email_suspect";
     public const string ResetTokenInvalid = "reset_token_invalid";
     public const string Conflict = "conflict";
+    public const string LastActiveAdmin = "last_active_admin";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";

@@ -27,6 +27,7 @@ internal sealed class ContractOperationFilter(IServiceProvider services) : IOper
         [Security.Policies.FacilityAdmin] = "a facility admin, role `admin` (token from `POST /api/v1/staff/auth/token`). " +
             "The facility always comes from the token.",
         [Security.Policies.Operator] = "an operator, role `operator` (token from `POST /api/v1/staff/auth/token`).",
+        [Security.Policies.StaffAccount] = "any staff account, role `admin`, `educator` or `operator` (token from `POST /api/v1/staff/auth/token`).",
     };
 
     private static readonly Dictionary<string, string> s_parameterDescriptions = new(StringComparer.Ordinal)
@@ -34,6 +35,7 @@ internal sealed class ContractOperationFilter(IServiceProvider services) : IOper
         ["facilityId"] = "Id of the facility (`id` of `POST /api/v1/facilities`).",
         ["childId"] = "Id of the child (`id` of the child record).",
         ["guardianId"] = "Id of the guardian (`id` of `POST .../guardians`).",
+        ["staffId"] = "Id of the staff account (`id` in `GET /api/v1/facility/staff` or a facility's `admins`).",
     };
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)

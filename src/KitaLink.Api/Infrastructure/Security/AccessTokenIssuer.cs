@@ -9,7 +9,10 @@ namespace KitaLink.Api.Infrastructure.Security;
 
 public sealed record AccessToken(string Token, DateTimeOffset ExpiresAt);
 
-/// <summary>Issues short-lived HS256 access tokens (JWT type <c>at+jwt</c>, RFC 9068) for parents and staff.</summary>
+/// <summary>
+/// Issues short-lived HS256 access tokens (JWT type <c>at+jwt</c>, RFC 9068) for parents and staff, signed with
+/// <c>Jwt:SigningKey</c>; the header's <c>kid</c> names the key (<see cref="JwtOptions.KeyId"/>).
+/// </summary>
 public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider time)
 {
     /// <summary>The <c>typ</c> header of access tokens; the bearer handler accepts no other type.</summary>
@@ -17,7 +20,7 @@ public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider
 
     private readonly JsonWebTokenHandler _handler = new();
     private readonly SigningCredentials _credentials =
-        new(new SymmetricSecurityKey(options.Value.SigningKeyBytes()), SecurityAlgorithms.HmacSha256);
+        new(options.Value.SigningSecurityKey(), SecurityAlgorithms.HmacSha256);
 
     public AccessToken ForParent(ParentAccount account) =>
         Issue(account.Id, Roles.Parent, facilityId: null, account.TokenVersion,

@@ -10,7 +10,8 @@ namespace KitaLink.Api.Infrastructure.Security;
 public static class AuthSetup
 {
     /// <summary>
-    /// JWT bearer authentication and the named policies. Tokens are HS256 access tokens (<c>at+jwt</c>) only, issuer, audience and
+    /// JWT bearer authentication and the named policies. Tokens are HS256 access tokens (<c>at+jwt</c>) only, signed with
+    /// <c>Jwt:SigningKey</c> or one of <c>Jwt:ValidationKeys</c> (rotation without downtime, docs/operations.md), issuer, audience and
     /// lifetime are checked with 30 s clock skew, and a token whose account was deleted or whose
     /// token version is older than the account's (logout, password change) is rejected.
     /// </summary>
@@ -23,6 +24,10 @@ public static class AuthSetup
             .Validate(o => o.SigningKeyBytes().Length >= 32, "Jwt:SigningKey must be at least 256 bits (32 bytes).")
             .Validate(o => builder.Environment.IsDevelopment() || !DevelopmentKeys.IsDevelopmentKey(o.SigningKey),
                 "Jwt:SigningKey is the public development key; configure a secret key outside Development.")
+            .Validate(o => o.ValidationKeys.Where(k => !string.IsNullOrWhiteSpace(k)).All(k => KeyMaterial.Decode(k).Length >= 32),
+                "Every Jwt:ValidationKeys entry must be at least 256 bits (32 bytes).")
+            .Validate(o => builder.Environment.IsDevelopment() || !o.ValidationKeys.Any(DevelopmentKeys.IsDevelopmentKey),
+                "Jwt:ValidationKeys contains the public development key; remove it outside Development.")
             .ValidateOnStart();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<TokenRevocationCheck>();
@@ -40,7 +45,9 @@ public static class AuthSetup
                     // Only access tokens: a JWT of another type signed with the same key is no access token.
                     ValidTypes = [AccessTokenIssuer.TokenType],
                     ValidateIssuerSigningKey = true,
-                    IssuerSigningKey = new SymmetricSecurityKey(jwt.SigningKeyBytes()),
+                    // The signing key and the earlier keys of a rotation; the token's kid picks one (tokens without a
+                    // kid, issued before key ids existed, are tried against each).
+                    IssuerSigningKeys = jwt.AcceptedSecurityKeys(),
                     ValidIssuer = jwt.Issuer,
                     ValidAudience = jwt.Audience,
                     ValidateIssuer = true,
@@ -123,7 +130,8 @@ public static class AuthSetup
                 .RequireClaim(ClaimNames.FacilityId))
             .AddPolicy(Policies.FacilityAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin)
                 .RequireClaim(ClaimNames.FacilityId))
-            .AddPolicy(Policies.Operator, p => p.RequireAuthenticatedUser().RequireRole(Roles.Operator));
+            .AddPolicy(Policies.Operator, p => p.RequireAuthenticatedUser().RequireRole(Roles.Operator))
+            .AddPolicy(Policies.StaffAccount, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Educator, Roles.Operator));
         return builder;
     }
 }
@@ -170,7 +178,8 @@ public static class TokenVersionEndpointExtensions
 }
 
 /// <summary>
-/// Makes logout, password change, reset and account deletion take effect at once on every instance:
+/// Makes logout, password change, reset, account deletion, staff deactivation and sessions ended by an
+/// administrator take effect at once on every instance:
 /// the token's version must equal the account's current one (one primary-key read per request).
 /// </summary>
 public sealed class TokenRevocationCheck(Npgsql.NpgsqlDataSource dataSource)
@@ -183,7 +192,8 @@ public sealed class TokenRevocationCheck(Npgsql.NpgsqlDataSource dataSource)
         }
         var sql = principal.FindFirstValue(ClaimNames.Role) == Roles.Parent
             ? "SELECT token_version FROM parent_accounts WHERE id = $1"
-            : "SELECT token_version FROM staff_members WHERE id = $1";
+            // A deactivated staff account's tokens stop at once, whatever their version.
+            : "SELECT token_version FROM staff_members WHERE id = $1 AND deactivated_at IS NULL";
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = subject });
         var current = await command.ExecuteScalarAsync(cancellationToken);

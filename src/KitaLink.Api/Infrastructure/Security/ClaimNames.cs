@@ -27,6 +27,9 @@ public static class Policies
     public const string Staff = "Staff";
     public const string FacilityAdmin = "FacilityAdmin";
     public const string Operator = "Operator";
+
+    /// <summary>Any staff account (admin, educator, operator): its own sign-out and password.</summary>
+    public const string StaffAccount = "StaffAccount";
 }
 
 public static class ClaimsPrincipalExtensions

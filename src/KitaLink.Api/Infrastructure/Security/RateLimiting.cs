@@ -31,6 +31,7 @@ public sealed class RateLimitOptions
         [RateLimitRules.Names.PasswordResetPerAddress] = new() { Limit = 10, WindowSeconds = 900 },
         [RateLimitRules.Names.PasswordResetPerAccount] = new() { Limit = 3, WindowSeconds = 3600 },
         [RateLimitRules.Names.Pin2ResendPerAddress] = new() { Limit = 60, WindowSeconds = 3600 },
+        [RateLimitRules.Names.ExportPerAccount] = new() { Limit = 5, WindowSeconds = 3600 },
     };
 }
 
@@ -104,6 +105,7 @@ public static class RateLimitRules
         public const string PasswordResetPerAddress = "PasswordResetPerAddress";
         public const string PasswordResetPerAccount = "PasswordResetPerAccount";
         public const string Pin2ResendPerAddress = "Pin2ResendPerAddress";
+        public const string ExportPerAccount = "ExportPerAccount";
     }
 
     /// <summary>Partitions by the client address (after trusted forwarded headers).</summary>

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
 
 namespace KitaLink.Api.Infrastructure.Security;
 
@@ -26,7 +28,28 @@ public sealed class JwtOptions
     [Range(1, 365)]
     public int RefreshTokenDays { get; set; } = 30;
 
+    /// <summary>
+    /// Earlier signing keys whose tokens are still accepted during a rotation (<c>Jwt__ValidationKeys__0</c>, ...;
+    /// base64 or plain text, at least 32 bytes each). New tokens are always signed with <see cref="SigningKey"/>.
+    /// </summary>
+    public List<string> ValidationKeys { get; set; } = [];
+
     public byte[] SigningKeyBytes() => KeyMaterial.Decode(SigningKey);
+
+    /// <summary>The signing key as a security key whose id (the token header's <c>kid</c>) is derived from its bytes.</summary>
+    public SymmetricSecurityKey SigningSecurityKey() => WithKeyId(SigningKeyBytes());
+
+    /// <summary>Every key a token may be signed with: the signing key first, then the validation keys.</summary>
+    public IReadOnlyList<SymmetricSecurityKey> AcceptedSecurityKeys() =>
+        [SigningSecurityKey(), .. ValidationKeys.Where(k => !string.IsNullOrWhiteSpace(k)).Select(k => WithKeyId(KeyMaterial.Decode(k)))];
+
+    /// <summary>
+    /// The key id: the first 8 bytes of SHA-256 over the key, as hex. It names the key without revealing it, is the
+    /// same on every instance without configuring it, and changes with the key.
+    /// </summary>
+    public static string KeyId(byte[] key) => Convert.ToHexStringLower(SHA256.HashData(key).AsSpan(0, 8));
+
+    private static SymmetricSecurityKey WithKeyId(byte[] key) => new(key) { KeyId = KeyId(key) };
 }
 
 /// <summary><c>Passwords__*</c>: hashing cost and how many hashes may run at once.</summary>

@@ -80,7 +80,7 @@ public static partial class StartupTasks
         var time = services.GetRequiredService<TimeProvider>();
         var hashing = services.GetRequiredService<PasswordHashing>();
         var op = new StaffMember(null, bootstrap.OperatorEmail, "Operator", StaffRole.Operator, time.GetUtcNow());
-        op.SetPasswordHash(await hashing.HashAsync(bootstrap.OperatorPassword, CancellationToken.None));
+        op.SetPasswordHash(await hashing.HashAsync(bootstrap.OperatorPassword, CancellationToken.None), time.GetUtcNow());
         db.StaffMembers.Add(op);
         try
         {
@@ -130,9 +130,9 @@ internal static partial class DemoData
         db.Facilities.Add(facility);
 
         var admin = new StaffMember(facility.Id, AdminEmail, "Anna Admin", StaffRole.Admin, now);
-        admin.SetPasswordHash(await hashing.HashAsync(AdminPassword, CancellationToken.None));
+        admin.SetPasswordHash(await hashing.HashAsync(AdminPassword, CancellationToken.None), now);
         var educator = new StaffMember(facility.Id, EducatorEmail, "Eva Erzieherin", StaffRole.Educator, now);
-        educator.SetPasswordHash(await hashing.HashAsync(EducatorPassword, CancellationToken.None));
+        educator.SetPasswordHash(await hashing.HashAsync(EducatorPassword, CancellationToken.None), now);
         db.StaffMembers.AddRange(admin, educator);
 
         (string First, string Last, DateOnly Born, string Group, string Guardian, string Relationship, string Email)[] children =

@@ -13,6 +13,7 @@ internal sealed class GuardianConfiguration : IEntityTypeConfiguration<Guardian>
         builder.Property(g => g.Name).HasMaxLength(200);
         builder.Property(g => g.Relationship).HasMaxLength(100);
         builder.Property(g => g.Email).HasMaxLength(254);
+        builder.Property(g => g.PreferredLanguage).HasMaxLength(8);
         builder.Property(g => g.EmailCheckReasons).HasMaxLength(100);
         builder.Property(g => g.EmailCheckSuggestion).HasMaxLength(254);
         builder.HasIndex(g => new { g.FacilityId, g.ChildId });
