@@ -38,6 +38,7 @@ public static partial class MailEventsApi
                 "the provider does not retry it. A bounce moves the PIN 2 delivery to `bounced`, a soft bounce or delay to `deferred`, a " +
                 "delivery to `delivered` (help desk view, onboarding overview, audit trail).")
             .Accepts<JsonElement>("application/json", "text/plain")
+            .WithMetadata(new BasicChallengeMetadata(Challenge))
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Unauthenticated);
         return app;
     }

@@ -245,4 +245,13 @@ public sealed class ProviderEventsTests(ProviderEventsTests.ProviderFactory fact
         Assert.Equal(auditBefore, await factory.WithDbAsync(db => db.AuditEvents.CountAsync()));
         Assert.Equal("sent", (await _client.PinViewAsync(sent.Facility.AdminToken, sent.Guardian)).GetProperty("pin2Delivery").GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task TheServedDocument_NamesTheBasicChallengeOfA401()
+    {
+        var document = await (await _client.GetAsync("/swagger/v1/swagger.json", token: null)).ExpectAsync(HttpStatusCode.OK);
+        var challenge = document.GetProperty("paths").GetProperty("/api/v1/mail-events/{provider}").GetProperty("post")
+            .GetProperty("responses").GetProperty("401").GetProperty("headers").GetProperty("WWW-Authenticate").GetProperty("example").GetString();
+        Assert.Equal(Api.MailEvents.MailEventsApi.Challenge, challenge);
+    }
 }

@@ -18,6 +18,7 @@ internal sealed class HttpHeadersOperationFilter : IOperationFilter
         var idempotent = metadata.OfType<IdempotentCreateMetadata>().Any();
         var etag = metadata.OfType<ETagMetadata>().Any();
         var ifMatch = metadata.OfType<IfMatchMetadata>().Any();
+        var basic = metadata.OfType<BasicChallengeMetadata>().FirstOrDefault();
 
         if (idempotent)
         {
@@ -66,7 +67,12 @@ internal sealed class HttpHeadersOperationFilter : IOperationFilter
                 AddHeader(target, IdempotencyFilter.ReplayedHeader,
                     "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`.", JsonValue.Create("true"));
             }
-            if (status == "401")
+            if (status == "401" && basic is not null)
+            {
+                AddHeader(target, "WWW-Authenticate", "HTTP basic authentication with the configured credentials is required.",
+                    JsonValue.Create(basic.Challenge));
+            }
+            else if (status == "401")
             {
                 AddHeader(target, "WWW-Authenticate",
                     "`Bearer error=\"invalid_token\"` when the sent token was not accepted (expired, revoked, malformed): " +
@@ -101,3 +107,6 @@ internal sealed class HttpHeadersOperationFilter : IOperationFilter
         };
     }
 }
+
+/// <summary>An endpoint authenticated with HTTP basic auth instead of a bearer token: its 401 carries this challenge.</summary>
+public sealed record BasicChallengeMetadata(string Challenge);
