@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using KitaLink.Api.Infrastructure.Security;
@@ -57,16 +56,6 @@ public sealed class PasswordHashingMetricsTests : IDisposable
             QueueTimeoutMilliseconds = queueTimeoutMs,
         }), _metrics);
 
-    /// <summary>Keeps the only worker busy for about a second: a stored hash that claims 1.5 million iterations.</summary>
-    private static Task<PasswordCheck> OccupyTheWorker(PasswordHashing hashing)
-    {
-        var cheap = Convert.FromBase64String(new Microsoft.AspNetCore.Identity.PasswordHasher<object>().HashPassword(null!, Password));
-        BinaryPrimitives.WriteUInt32BigEndian(cheap.AsSpan(5, 4), 1_500_000);
-        var running = hashing.VerifyAsync(Convert.ToBase64String(cheap), Password, CancellationToken.None);
-        Assert.True(SpinWait.SpinUntil(() => hashing.Queued == 0, TimeSpan.FromSeconds(60)), "the worker took the slow job");
-        return running;
-    }
-
     [Fact]
     public async Task EveryComputation_IsCountedByOperation_WithItsQueueWait_AndOnlyNewHashesCountAsComputed()
     {
@@ -90,7 +79,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
     public async Task FullQueue_IsRefusedAs_QueueFull()
     {
         using var hashing = Create(queue: 1);
-        var running = OccupyTheWorker(hashing);
+        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
         var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
 
         var refusal = await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("blaue boote am see", CancellationToken.None));
@@ -107,7 +96,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
     {
         // The slow job holds the only worker for about a second; the request behind it may wait 50 ms.
         using var hashing = Create(queueTimeoutMs: 50);
-        var running = OccupyTheWorker(hashing);
+        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
 
         await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("rote rosen im garten", CancellationToken.None));
 
@@ -120,7 +109,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
     public async Task CallerWhoGivesUpWhileQueued_IsCanceled_AndNoRefusal()
     {
         using var hashing = Create();
-        var running = OccupyTheWorker(hashing);
+        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
         using var giveUp = new CancellationTokenSource();
         var waiting = hashing.HashAsync("rote rosen im garten", giveUp.Token);
 
@@ -136,7 +125,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
     {
         // The queue is full: a canceled request that asked for a place would be refused as busy (503) instead.
         using var hashing = Create(queue: 1);
-        var running = OccupyTheWorker(hashing);
+        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
         var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
@@ -157,7 +146,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
         Assert.Equal("{request}", gauge.Unit);
         Assert.False(string.IsNullOrWhiteSpace(gauge.Description));
 
-        var running = OccupyTheWorker(hashing);
+        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
         var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
         _listener.RecordObservableInstruments();
 

@@ -26,8 +26,9 @@ public sealed class PasswordHashingQueueTests
     /// <summary>
     /// Keeps the only worker busy for a while (about a second on a quiet machine): verifies against a stored
     /// hash that claims 1.5 million iterations. Only this one job is slow; everything queued behind it is cheap.
+    /// Also used by <see cref="PasswordHashingMetricsTests"/>.
     /// </summary>
-    private static Task<PasswordCheck> OccupyTheWorker(PasswordHashing hashing)
+    internal static Task<PasswordCheck> OccupyTheWorker(PasswordHashing hashing)
     {
         var cheap = Convert.FromBase64String(new Microsoft.AspNetCore.Identity.PasswordHasher<object>().HashPassword(null!, Password));
         // Identity V3 layout: format byte, PRF, iteration count, salt length (big-endian uint32s), salt, subkey.
