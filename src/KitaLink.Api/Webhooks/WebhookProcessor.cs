@@ -75,7 +75,7 @@ public sealed partial class WebhookProcessor(
         var now = time.GetUtcNow().ToUniversalTime();
         var fannedOut = await FanOutAsync(now, cancellationToken);
         var leaseEnd = now.AddSeconds(_options.LeaseSeconds);
-        var ids = await ClaimAsync(now, leaseEnd, cancellationToken);
+        var ids = await LeasedClaims.ClaimAsync(dataSource, ClaimSql, now, leaseEnd, _options.BatchSize, cancellationToken);
         if (ids.Count == 0)
         {
             return new WebhookBatchResult(fannedOut, 0, 0, 0, 0);
@@ -154,21 +154,6 @@ public sealed partial class WebhookProcessor(
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
         command.Parameters.Add(new NpgsqlParameter<int>("batch", NpgsqlDbType.Integer) { TypedValue = _options.BatchSize });
         return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private async Task<List<Guid>> ClaimAsync(DateTimeOffset now, DateTimeOffset leaseEnd, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(ClaimSql);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("lease_end", NpgsqlDbType.TimestampTz) { TypedValue = leaseEnd });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
-        command.Parameters.Add(new NpgsqlParameter<int>("batch", NpgsqlDbType.Integer) { TypedValue = _options.BatchSize });
-        var ids = new List<Guid>(_options.BatchSize);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-        return ids;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} to endpoint {EndpointId} failed (attempt {Attempts}), next try at {NextAttemptAt:O}: {Error}")]

@@ -94,7 +94,7 @@ public sealed partial class OutboxProcessor
         var elapsed = Stopwatch.StartNew();
         var now = _time.GetUtcNow().ToUniversalTime();
         var leaseEnd = now.AddSeconds(_options.LeaseSeconds);
-        var ids = await ClaimAsync(now, leaseEnd, cancellationToken);
+        var ids = await LeasedClaims.ClaimAsync(_dataSource, ClaimSql, now, leaseEnd, _options.BatchSize, cancellationToken);
         if (ids.Count == 0)
         {
             return OutboxBatchResult.Empty;
@@ -323,21 +323,6 @@ public sealed partial class OutboxProcessor
                 await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), CancellationToken.None);
             }
         }
-    }
-
-    private async Task<List<Guid>> ClaimAsync(DateTimeOffset now, DateTimeOffset leaseEnd, CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand(ClaimSql);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("lease_end", NpgsqlDbType.TimestampTz) { TypedValue = leaseEnd });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
-        command.Parameters.Add(new NpgsqlParameter<int>("batch", NpgsqlDbType.Integer) { TypedValue = _options.BatchSize });
-        var ids = new List<Guid>(_options.BatchSize);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-        return ids;
     }
 
     private async Task ReleaseAsync(Guid[] ids, DateTimeOffset leaseEnd)
