@@ -68,5 +68,22 @@ for trx in "$results"/*.trx; do
   n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
 done
+# Each failed test with the first line of its message, so the end of a CI log names what broke.
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  perl -0777 -ne '
+    while (/<UnitTestResult\b([^>]*)>(.*?)<\/UnitTestResult>/sg) {
+      my ($attrs, $body) = ($1, $2);
+      next unless $attrs =~ /outcome="Failed"/;
+      my ($name) = $attrs =~ /testName="([^"]*)"/;
+      my ($message) = $body =~ /<Message>(.*?)<\/Message>/s;
+      $message = "" unless defined $message;
+      for ($name, $message) { s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&apos;/\x27/g; s/&amp;/&/g; }
+      my @lines = grep { /\S/ } split /\r?\n/, $message;
+      my $first = join(" | ", @lines[0 .. ($#lines < 2 ? $#lines : 2)]);
+      $first = substr($first, 0, 400);
+      print "Failed test: $name: $first\n";
+    }' "$trx"
+done
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"
