@@ -20,7 +20,11 @@ public static class LetterReader
         return document.GetPages().Select(p => string.Join(' ', p.GetWords().Select(w => w.Text))).ToList();
     }
 
-    /// <summary>The QR codes' texts of every page, in page order (null for a page without a readable code).</summary>
+    /// <summary>
+    /// The QR codes' texts of every page, in page order (null for a page without a readable code). A page whose code
+    /// ZXing cannot read at the first resolution is read again at higher ones, as a phone camera would move closer:
+    /// whether a given code decodes at one resolution depends on its content (the PIN in it), not only on the letter.
+    /// </summary>
     public static IReadOnlyList<string?> QrTexts(byte[] pdf, int dpi = 110)
     {
         var folder = Directory.CreateTempSubdirectory("kitalink-letter-");
@@ -28,11 +32,23 @@ public static class LetterReader
         {
             var file = Path.Combine(folder.FullName, "letters.pdf");
             File.WriteAllBytes(file, pdf);
-            Rasterise(file, Path.Combine(folder.FullName, "page"), dpi);
-            return Directory.GetFiles(folder.FullName, "page*.pgm")
-                .Order(StringComparer.Ordinal)
-                .Select(page => Decode(File.ReadAllBytes(page)))
-                .ToList();
+            string?[]? texts = null;
+            foreach (var resolution in new[] { dpi, dpi * 3 / 2, dpi * 2, dpi * 3 })
+            {
+                var prefix = Path.Combine(folder.FullName, $"r{resolution}");
+                Rasterise(file, prefix, resolution);
+                var pages = Directory.GetFiles(folder.FullName, $"r{resolution}-*.pgm").Order(StringComparer.Ordinal).ToList();
+                texts ??= new string?[pages.Count];
+                for (var i = 0; i < pages.Count; i++)
+                {
+                    texts[i] ??= Decode(File.ReadAllBytes(pages[i]));
+                }
+                if (texts.All(t => t is not null))
+                {
+                    break;
+                }
+            }
+            return texts!;
         }
         finally
         {
@@ -77,9 +93,9 @@ public static class LetterReader
     {
         var (width, height, offset) = PgmHeader(pgm);
         var luminance = new RGBLuminanceSource(pgm[offset..(offset + (width * height))], width, height, RGBLuminanceSource.BitmapFormat.Gray8);
-        var bitmap = new BinaryBitmap(new HybridBinarizer(luminance));
         var hints = new Dictionary<DecodeHintType, object> { [DecodeHintType.TRY_HARDER] = true };
-        return new QRCodeReader().decode(bitmap, hints)?.Text;
+        return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(luminance)), hints)?.Text
+            ?? new QRCodeReader().decode(new BinaryBitmap(new GlobalHistogramBinarizer(luminance)), hints)?.Text;
     }
 
     private static (int Width, int Height, int Offset) PgmHeader(byte[] pgm)
