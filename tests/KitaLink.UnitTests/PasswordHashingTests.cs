@@ -1,4 +1,5 @@
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.UnitTests.Rules;
 using Microsoft.Extensions.Options;
 
 namespace KitaLink.UnitTests;
@@ -48,10 +49,9 @@ public sealed class PasswordHashingTests
     [Fact]
     public async Task QueuedRequest_WhoseCallerGivesUp_IsCanceled_AndLeavesTheQueue()
     {
-        // One worker, busy for a while with a slow hash; the second request waits in the queue.
-        using var hashing = Create(slots: 1, iterations: 3_000_000);
-        var first = hashing.HashAsync("gelbe tulpen am fenster", CancellationToken.None);
-        Assert.True(SpinWait.SpinUntil(() => hashing.Queued == 0, TimeSpan.FromSeconds(5)), "the worker took the first hash");
+        // One worker, busy; the second request waits in the queue.
+        using var hashing = Create(slots: 1, iterations: 1_000);
+        using var busy = BusyWorker.Occupy(hashing);
         using var giveUp = new CancellationTokenSource();
         var second = hashing.HashAsync("rote rosen im garten", giveUp.Token);
         Assert.Equal(1, hashing.Queued);
@@ -60,44 +60,55 @@ public sealed class PasswordHashingTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
         Assert.Equal(0, hashing.Queued);
-        Assert.False(first.IsCompleted, "the running hash is not affected");
-        Assert.NotEmpty(await first);
+        Assert.False(busy.Running.IsCompleted, "the running job is not affected");
+        await busy.ReleaseAsync();
+        // The canceled request left nothing behind: the worker serves the next one.
+        Assert.NotEmpty(await hashing.HashAsync("gruene wiesen im mai", CancellationToken.None));
     }
 
     [Fact]
-    public async Task QueuedRequest_BeyondTheQueueTimeout_IsBusy_WhileTheRunningHashCompletes()
+    public async Task QueuedRequest_BeyondTheQueueTimeout_IsBusy_WhileTheRunningJobCompletes()
     {
-        using var hashing = Create(slots: 1, iterations: 3_000_000, queueTimeoutMs: 100);
-        var first = hashing.HashAsync("gelbe tulpen am fenster", CancellationToken.None);
+        using var hashing = Create(slots: 1, queueTimeoutMs: 100);
+        using var busy = BusyWorker.Occupy(hashing);
         var second = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
 
         await Assert.ThrowsAsync<PasswordHashingBusyException>(() => second);
         Assert.Equal(0, hashing.Queued);
-        // Only the wait is bounded: the hash that had started (and takes longer than 100 ms) still answers.
-        Assert.Equal(PasswordCheck.Succeeded, await hashing.VerifyAsync(await first, "gelbe tulpen am fenster", CancellationToken.None));
+        // Only the wait is bounded: the job that had started (and runs longer than 100 ms) still answers.
+        Assert.False(busy.Running.IsCompleted);
+        await busy.ReleaseAsync();
+        Assert.Equal(PasswordCheck.Failed, await busy.Running);
     }
 
     [Fact]
     public async Task Flood_BeyondSlotsAndQueue_IsShedWithBusyInsteadOfWaiting()
     {
-        using var hashing = Create(slots: 1, queue: 1);
-        using var start = new Barrier(6);
-        var attempts = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        using var hashing = Create(slots: 1, queue: 1, iterations: 1_000);
+        using var busy = BusyWorker.Occupy(hashing);
+
+        // One queue place: the first request of the flood waits, every further one is shed at once.
+        var flood = Enumerable.Range(0, 5).Select(_ => Shed(hashing)).ToList();
+
+        Assert.Equal(1, flood.Count(attempt => !attempt.IsCompleted));
+        Assert.Equal(4, flood.Count(attempt => attempt.IsCompleted && attempt.Result));
+        await busy.ReleaseAsync();
+        await Task.WhenAll(flood);
+        Assert.Equal(4, flood.Count(attempt => attempt.Result));
+    }
+
+    // True when the request was shed with "busy" (503), false when it was served.
+    private static async Task<bool> Shed(PasswordHashing hashing)
+    {
+        try
         {
-            start.SignalAndWait();
-            try
-            {
-                await hashing.HashAsync("gelbe tulpen am fenster", CancellationToken.None);
-                return true;
-            }
-            catch (PasswordHashingBusyException)
-            {
-                return false;
-            }
-        })).ToList();
-        var results = await Task.WhenAll(attempts);
-        Assert.Contains(false, results);
-        Assert.Contains(true, results);
+            await hashing.HashAsync("gelbe tulpen am fenster", CancellationToken.None);
+            return false;
+        }
+        catch (PasswordHashingBusyException)
+        {
+            return true;
+        }
     }
 
     private static uint ReadUInt32(byte[] buffer, int offset) =>

@@ -79,7 +79,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
     public async Task FullQueue_IsRefusedAs_QueueFull()
     {
         using var hashing = Create(queue: 1);
-        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
+        using var busy = BusyWorker.Occupy(hashing);
         var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
 
         var refusal = await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("blaue boote am see", CancellationToken.None));
@@ -87,29 +87,29 @@ public sealed class PasswordHashingMetricsTests : IDisposable
         Assert.Equal("All password hashing workers are busy.", refusal.Message);
         var refusals = Of("kitalink.password_hash.refusals");
         Assert.Equal("queue_full", Assert.Single(refusals).Tags["reason"]);
-        await running;
+        await busy.ReleaseAsync();
         await waiting;
     }
 
     [Fact]
     public async Task WaitBeyondTheQueueTimeout_IsRefusedAs_Timeout()
     {
-        // The slow job holds the only worker for about a second; the request behind it may wait 50 ms.
+        // The only worker is held until the request behind it, which may wait 50 ms, has been refused.
         using var hashing = Create(queueTimeoutMs: 50);
-        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
+        using var busy = BusyWorker.Occupy(hashing);
 
         await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("rote rosen im garten", CancellationToken.None));
 
         Assert.Equal("timeout", Assert.Single(Of("kitalink.password_hash.refusals")).Tags["reason"]);
         Assert.Equal(0, hashing.Queued);
-        await running;
+        await busy.ReleaseAsync();
     }
 
     [Fact]
     public async Task CallerWhoGivesUpWhileQueued_IsCanceled_AndNoRefusal()
     {
         using var hashing = Create();
-        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
+        using var busy = BusyWorker.Occupy(hashing);
         using var giveUp = new CancellationTokenSource();
         var waiting = hashing.HashAsync("rote rosen im garten", giveUp.Token);
 
@@ -117,7 +117,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         Assert.Empty(Of("kitalink.password_hash.refusals"));
-        await running;
+        await busy.ReleaseAsync();
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
     {
         // The queue is full: a canceled request that asked for a place would be refused as busy (503) instead.
         using var hashing = Create(queue: 1);
-        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
+        using var busy = BusyWorker.Occupy(hashing);
         var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
@@ -133,7 +133,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
 
         Assert.Empty(Of("kitalink.password_hash.refusals"));
         Assert.Equal(1, hashing.Queued);
-        await running;
+        await busy.ReleaseAsync();
         await waiting;
     }
 
@@ -146,12 +146,12 @@ public sealed class PasswordHashingMetricsTests : IDisposable
         Assert.Equal("{request}", gauge.Unit);
         Assert.False(string.IsNullOrWhiteSpace(gauge.Description));
 
-        var running = PasswordHashingQueueTests.OccupyTheWorker(hashing);
+        using var busy = BusyWorker.Occupy(hashing);
         var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
         _listener.RecordObservableInstruments();
 
         Assert.Equal(1, Of("kitalink.password_hash.queue.depth").Last().Value);
-        await running;
+        await busy.ReleaseAsync();
         await waiting;
         _listener.RecordObservableInstruments();
         Assert.Equal(0, Of("kitalink.password_hash.queue.depth").Last().Value);

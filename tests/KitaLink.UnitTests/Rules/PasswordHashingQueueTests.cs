@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using KitaLink.Api.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 
@@ -23,33 +22,18 @@ public sealed class PasswordHashingQueueTests
             QueueTimeoutMilliseconds = 600_000,
         }));
 
-    /// <summary>
-    /// Keeps the only worker busy for a while (about a second on a quiet machine): verifies against a stored
-    /// hash that claims 1.5 million iterations. Only this one job is slow; everything queued behind it is cheap.
-    /// Also used by <see cref="PasswordHashingMetricsTests"/>.
-    /// </summary>
-    internal static Task<PasswordCheck> OccupyTheWorker(PasswordHashing hashing)
-    {
-        var cheap = Convert.FromBase64String(new Microsoft.AspNetCore.Identity.PasswordHasher<object>().HashPassword(null!, Password));
-        // Identity V3 layout: format byte, PRF, iteration count, salt length (big-endian uint32s), salt, subkey.
-        BinaryPrimitives.WriteUInt32BigEndian(cheap.AsSpan(5, 4), 1_500_000);
-        var running = hashing.VerifyAsync(Convert.ToBase64String(cheap), Password, CancellationToken.None);
-        Assert.True(SpinWait.SpinUntil(() => hashing.Queued == 0, TimeSpan.FromSeconds(60)), "the worker took the slow job");
-        return running;
-    }
-
     [Fact]
     public async Task ShedRequest_GivesItsQueuePlaceBack()
     {
         using var hashing = Create(slots: 1, queue: 1);
-        var running = OccupyTheWorker(hashing);
+        using var busy = BusyWorker.Occupy(hashing);
         var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
         Assert.Equal(1, hashing.Queued);
 
         await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("blaue boote am see", CancellationToken.None));
 
         Assert.Equal(1, hashing.Queued);
-        await running;
+        await busy.ReleaseAsync();
         await waiting;
         Assert.Equal(0, hashing.Queued);
         // The place the shed request briefly took is free again: the next request is served.
@@ -71,14 +55,14 @@ public sealed class PasswordHashingQueueTests
     public async Task DummyVerification_ForUnknownAccounts_WaitsForAWorkerLikeARealOne()
     {
         using var hashing = Create(slots: 1);
-        var running = OccupyTheWorker(hashing);
+        using var busy = BusyWorker.Occupy(hashing);
 
         var dummy = hashing.VerifyAgainstDummyAsync("anything at all", CancellationToken.None);
 
-        // The dummy work queues behind the running hash instead of answering at once.
+        // The dummy work queues behind the running job instead of answering at once.
         Assert.Equal(1, hashing.Queued);
         Assert.False(dummy.IsCompleted);
-        await running;
+        await busy.ReleaseAsync();
         Assert.Equal(PasswordCheck.Failed, await dummy);
         Assert.Equal(0, hashing.Queued);
     }

@@ -92,13 +92,17 @@ public sealed class PasswordHashing : IDisposable
         _ => PasswordCheck.Failed,
     };
 
-    private static class Operations
+    internal static class Operations
     {
         public const string Hash = "hash";
         public const string Verify = "verify";
     }
 
-    private async Task<T> RunAsync<T>(string operation, Func<T> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> on a hashing thread: queued, shed, bounded in its wait and counted like a hash.
+    /// Internal so the queue tests can hold a worker with a job that waits instead of burning CPU.
+    /// </summary>
+    internal async Task<T> RunAsync<T>(string operation, Func<T> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         // Shed load before queueing: a flood gets a fast 503 instead of a growing wait for everybody.
