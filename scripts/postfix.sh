@@ -40,7 +40,7 @@ ensure() {
     echo "postfix postfix/main_mailer_type select No configuration" | sudo_cmd debconf-set-selections
     sudo_cmd apt-get update -qq >&2
     # policy-rc.d may refuse to start the package's own service; it is not wanted anyway.
-    DEBIAN_FRONTEND=noninteractive sudo_cmd apt-get install -y -qq --no-install-recommends postfix >&2
+    sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >&2
   fi
   [[ -x /usr/sbin/postfix ]] || { echo "Postfix installation failed" >&2; exit 1; }
 }
@@ -53,6 +53,7 @@ start() {
   # Instances started at the same time (parallel test classes, other checkouts' runs) would find the same free port:
   # one start at a time, from choosing the port until Postfix listens on it.
   exec 9>>/tmp/kitalink-postfix-start.lock
+  chmod a+rw /tmp/kitalink-postfix-start.lock 2>/dev/null || true
   flock 9
   local port
   port=$(free_port 52530)
@@ -138,8 +139,9 @@ CONF
     cat "$dir/start.log" "$dir/maillog" >&2 2>/dev/null || true
     exit 1
   }
+  # Up to a minute: a start on a machine busy with builds can take a while.
   local i
-  for i in $(seq 1 100); do
+  for i in $(seq 1 600); do
     # Listening, and it is this instance's master that does (not something that took the port meanwhile).
     if port_in_use "$port" && sudo_cmd /usr/sbin/postfix -c "$dir/config" status >/dev/null 2>&1 9>&-; then
       echo "$port"
