@@ -29,8 +29,9 @@ ENV ASPNETCORE_ENVIRONMENT=Production \
 COPY --from=build /app ./
 
 # The guardian address check asks the container's resolver (or EmailCheck__DnsServers__0) for MX/A/AAAA
-# records; no extra package is needed. dnsmasq and Dovecot are test components only and not part of the image
-# (the bounce mailbox reader is an IMAP client: Bounces__Imap__Host names the operator's mailbox server).
+# records; no extra package is needed. dnsmasq, Dovecot and Postfix are test components only and not part of the
+# image (the bounce mailbox reader is an IMAP client: Bounces__Imap__Host names the operator's mailbox server; mail
+# goes out to the operator's SMTP server, Smtp__Host).
 # The non-root "app" user of the .NET images. /app stays read-only to it: Data Protection keys and the
 # mail outbox live in PostgreSQL, and production mail goes out over SMTP (Smtp__Host).
 USER $APP_UID

@@ -8,6 +8,10 @@
 # IMAP: Dovecot (dovecot-imapd, dovecot-lmtpd; installed here with apt-get if missing); the bounce-mailbox tests
 # start their own rootless instance on 127.0.0.1 in this run's temp folder (scripts/imap.sh).
 #
+# MTA: Postfix (installed here with apt-get if missing, without a system configuration); the real-bounce tests start
+# private instances on 127.0.0.1 in this run's temp folder that relay to the tests' SMTP server and deliver the bounces
+# they write to Dovecot (scripts/postfix.sh). Postfix runs its master as root: as another user this needs sudo.
+#
 # PostgreSQL: the server in KITALINK_TEST_POSTGRES (an Npgsql connection string of a role that may
 # create databases, e.g. CI's service container), or else a throwaway cluster this script starts with
 # scripts/pg.sh (installed with apt-get if missing) and removes again. No Docker, no manual steps.
@@ -19,6 +23,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 scripts/dns.sh ensure
 scripts/imap.sh ensure
+scripts/postfix.sh ensure
 
 # The PIN letter tests rasterise pages with poppler's pdftoppm to decode their QR codes.
 if ! command -v pdftoppm >/dev/null 2>&1; then
@@ -55,6 +60,10 @@ status=0
 run_tmp=$(mktemp -d /tmp/kitalink-test-run.XXXXXX)
 chmod 755 "$run_tmp"
 TMPDIR="$run_tmp" dotnet test api.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@" || status=$?
+# Postfix's processes do not name their folder: a test host that died leaves its instances to be stopped here.
+for postfix_dir in "$run_tmp"/kitalink-test-postfix-*/; do
+  if [[ -d "$postfix_dir" ]]; then scripts/postfix.sh stop "$postfix_dir"; fi
+done
 pkill -f -- "$run_tmp/" 2>/dev/null || true
 rm -rf "$run_tmp" 2>/dev/null || true
 

@@ -74,6 +74,9 @@ public sealed class SmtpPeer : IAsyncDisposable
     public void Reject(string recipient, SmtpReplyCode code, string message) =>
         _rejections[recipient] = new SmtpResponse(code, message);
 
+    /// <summary>Accepts mail for <paramref name="recipient"/> again (a full mailbox that has room again).</summary>
+    public void StopRejecting(string recipient) => _rejections.TryRemove(recipient, out _);
+
     public void Clear() => _messages.Clear();
 
     /// <summary>The envelope sender (MAIL FROM, the return path) of an accepted message.</summary>

@@ -23,6 +23,8 @@ public sealed class BounceParserTests
     [Theory]
     [InlineData("postfix-unknown-user.eml", MailDeliveryOutcome.Bounced, MailDeliveryReason.AddressUnknown, "5.1.1", "User unknown")]
     [InlineData("postfix-blocked-spam.eml", MailDeliveryOutcome.Bounced, MailDeliveryReason.Blocked, "5.7.1", "rejected as spam")]
+    [InlineData("postfix-relay-rejected-after-data.eml", MailDeliveryOutcome.Bounced, MailDeliveryReason.AddressUnknown, "5.1.1", "User unknown")]
+    [InlineData("postfix-relay-delayed-mailbox-full.eml", MailDeliveryOutcome.Deferred, MailDeliveryReason.MailboxFull, "4.2.2", "Mailbox full")]
     [InlineData("exim-mailbox-full.eml", MailDeliveryOutcome.Bounced, MailDeliveryReason.MailboxFull, "5.2.2", "Mailbox full")]
     [InlineData("exchange365-recipient-not-found.eml", MailDeliveryOutcome.Bounced, MailDeliveryReason.AddressUnknown, "5.1.10", "RecipientNotFound")]
     [InlineData("gmail-delay-over-quota.eml", MailDeliveryOutcome.Deferred, MailDeliveryReason.MailboxFull, "4.2.2", "over quota")]
