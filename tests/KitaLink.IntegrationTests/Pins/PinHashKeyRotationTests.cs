@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 using static KitaLink.IntegrationTests.Facilities.FacilityTestSupport;
 using static KitaLink.IntegrationTests.Infrastructure.ParentApi;
 using static KitaLink.IntegrationTests.Pins.PinTestSupport;
@@ -167,6 +168,17 @@ public sealed class PinHashKeyRotationTests : IAsyncLifetime
             await client.RegisterAsync(fresh.Email, freshPins);
             await client.RegisterAsync(resent.Email, resentPins with { Pin2 = resentPin2 });
         }
+    }
+
+    [Fact]
+    public async Task PairsMadeBeforeKeyVersionsExisted_AreVersion1()
+    {
+        // Migration PinHashKeyVersions adds the column with DEFAULT 1, which PostgreSQL writes into every existing row.
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT column_default FROM information_schema.columns WHERE table_name = 'pin_pairs' AND column_name = 'hash_key_version'", connection);
+        Assert.Equal("1", await command.ExecuteScalarAsync());
     }
 
     [Fact]
