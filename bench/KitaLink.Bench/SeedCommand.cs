@@ -257,7 +257,7 @@ public static class SeedCommand
         pin1 = context.NewPin();
         pin2 = PinCodes.Generate();
         var pair = new PinPair(facilityId, childId, guardianId, guardianEmail, context.Pins.ProtectPin1(pin1),
-            context.Pins.Pin1Lookup(pin1), context.Pins.Pin2Hash(pin2), staffId, issued, context.Validity);
+            context.Pins.Hash(pin1, pin2), staffId, issued, context.Validity);
         // Delivered mails keep no body (the sender wipes it), so none is needed here.
         var mail = new OutboxMessage(OutboxMessageKind.Pin2, guardianEmail, "Ihre PIN 2 für KitaLink / Your KitaLink PIN 2", "", "", issued)
             .About(facilityId, childId, guardianId, pair.Id);

@@ -9,7 +9,7 @@ public sealed class PinCheckTests
     private static readonly DateTimeOffset s_now = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
 
     private static PinPair NewPair() => new(
-        Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), GuardianEmail, "protected", new byte[32], new byte[32],
+        Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), GuardianEmail, "protected", new PinHashes(1, new byte[32], new byte[32]),
         Guid.NewGuid(), s_now.AddDays(-1), TimeSpan.FromDays(14));
 
     /// <summary>The check, then what the redemption does with its result: count the attempt on the pair.</summary>

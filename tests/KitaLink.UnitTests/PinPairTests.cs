@@ -7,7 +7,7 @@ public sealed class PinPairTests
     private static readonly DateTimeOffset s_now = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
 
     private static PinPair NewPair() => new(
-        Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "eltern@gmail.com", "protected", new byte[32], new byte[32],
+        Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "eltern@gmail.com", "protected", new PinHashes(1, new byte[32], new byte[32]),
         Guid.NewGuid(), s_now, TimeSpan.FromDays(14));
 
     [Fact]
@@ -69,15 +69,29 @@ public sealed class PinPairTests
     }
 
     [Fact]
-    public void ReplacePin2_KeepsPin1AndExpiry()
+    public void ReplacePin2_KeepsTheExpiry()
     {
         var pair = NewPair();
-        var pin1 = pair.Pin1Lookup;
+        var lookup = new byte[32];
         var newHash = Enumerable.Repeat((byte)7, 32).ToArray();
-        pair.ReplacePin2(newHash, Guid.NewGuid(), s_now.AddDays(1));
-        Assert.Same(pin1, pair.Pin1Lookup);
+        pair.ReplacePin2(new PinHashes(1, lookup, newHash), Guid.NewGuid(), s_now.AddDays(1));
+        Assert.Same(lookup, pair.Pin1Lookup);
         Assert.Equal(newHash, pair.Pin2Hash);
         Assert.Equal(s_now.AddDays(14), pair.ExpiresAt);
         Assert.Equal(s_now.AddDays(1), pair.Pin2IssuedAt);
+    }
+
+    [Fact]
+    public void ReplacePin2_WithHashesOfANewerKey_MovesBothHashesAndTheVersion()
+    {
+        var pair = NewPair();
+        var lookup = Enumerable.Repeat((byte)6, 32).ToArray();
+        var pin2Hash = Enumerable.Repeat((byte)7, 32).ToArray();
+
+        pair.ReplacePin2(new PinHashes(2, lookup, pin2Hash), Guid.NewGuid(), s_now.AddDays(1));
+
+        Assert.Same(lookup, pair.Pin1Lookup);
+        Assert.Same(pin2Hash, pair.Pin2Hash);
+        Assert.Equal(2, pair.HashKeyVersion);
     }
 }

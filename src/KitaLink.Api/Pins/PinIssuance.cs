@@ -75,14 +75,21 @@ public sealed class PinIssuance(
             var now = Now();
             var pin1 = codes.Next();
             var pin2 = codes.Next();
+            if (await TakenUnderPreviousKeyAsync(pin1, cancellationToken))
+            {
+                if (attempt >= MaxPin1Attempts)
+                {
+                    throw new InvalidOperationException($"No unique PIN 1 in {MaxPin1Attempts} attempts.");
+                }
+                continue;
+            }
             var pair = new PinPair(
                 guardian.FacilityId,
                 guardian.ChildId,
                 guardian.Id,
                 guardian.Email,
                 protector.ProtectPin1(pin1),
-                protector.Pin1Lookup(pin1),
-                protector.Pin2Hash(pin2),
+                protector.Hash(pin1, pin2),
                 staffId,
                 now,
                 TimeSpan.FromDays(options.Value.ValidityDays));
@@ -157,7 +164,8 @@ public sealed class PinIssuance(
         var message = outbox.Enqueue(OutboxMessageKind.Pin2, guardian.Email, Pin2Mail.Content(
                 new Pin2MailModel(guardian.Name, child.FirstName, facility.Name, PinCodes.Format(pin2), pair.ExpiresAt, guardian.PreferredLanguage)))
             .About(guardian.FacilityId, guardian.ChildId, guardian.Id, pair.Id);
-        pair.ReplacePin2(protector.Pin2Hash(pin2), message.Id, now);
+        // PIN 1 is hashed again with PIN 2: a pair made under a previous hash key moves to the current one.
+        pair.ReplacePin2(protector.Hash(protector.UnprotectPin1(pair.Pin1Protected!), pin2), message.Id, now);
         audit.RecordPairEvent(AuditActions.Pin2Reissued, pair, new Dictionary<string, string>
         {
             ["pin2SentTo"] = guardian.Email,
@@ -165,6 +173,16 @@ public sealed class PinIssuance(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new Pin2Reissue.Reissued(pair, message);
+    }
+
+    /// <summary>
+    /// Whether a pair hashed with a previous key already has this PIN 1. The unique index compares hashes of one
+    /// key only, so during a rotation this query keeps PIN 1 unique among all pairs; without previous keys it costs nothing.
+    /// </summary>
+    private async Task<bool> TakenUnderPreviousKeyAsync(string pin1, CancellationToken cancellationToken)
+    {
+        var previous = protector.Pin1Lookups(pin1).PreviousHashes;
+        return previous.Length > 0 && await db.PinPairs.AnyAsync(p => previous.Contains(p.Pin1Lookup), cancellationToken);
     }
 
     /// <summary>Revokes the guardian's pending pair on staff request; false when there is none.</summary>

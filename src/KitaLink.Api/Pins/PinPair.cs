@@ -49,8 +49,7 @@ public sealed class PinPair
         Guid guardianId,
         string guardianEmail,
         string pin1Protected,
-        byte[] pin1Lookup,
-        byte[] pin2Hash,
+        PinHashes hashes,
         Guid createdByStaffId,
         DateTimeOffset now,
         TimeSpan validity)
@@ -61,8 +60,9 @@ public sealed class PinPair
         GuardianId = guardianId;
         GuardianEmail = guardianEmail;
         Pin1Protected = pin1Protected;
-        Pin1Lookup = pin1Lookup;
-        Pin2Hash = pin2Hash;
+        Pin1Lookup = hashes.Pin1Lookup;
+        Pin2Hash = hashes.Pin2Hash;
+        HashKeyVersion = hashes.KeyVersion;
         CreatedByStaffId = createdByStaffId;
         State = PinPairState.Pending;
         CreatedAt = now;
@@ -86,6 +86,12 @@ public sealed class PinPair
 
     /// <summary>Keyed hash (HMAC-SHA256) of the normalised PIN 2. PIN 2 itself is never stored.</summary>
     public byte[]? Pin2Hash { get; private set; }
+
+    /// <summary>
+    /// The version of the PIN hash key (<c>Pins:HashKeyVersion</c>) that made <see cref="Pin1Lookup"/> and
+    /// <see cref="Pin2Hash"/>; the pair stays redeemable while that version is configured (current or previous).
+    /// </summary>
+    public int HashKeyVersion { get; private set; }
 
     public PinPairState State { get; private set; }
     public int FailedAttempts { get; private set; }
@@ -129,11 +135,16 @@ public sealed class PinPair
 
     public void AttachPin2Message(Guid outboxMessageId) => Pin2MessageId = outboxMessageId;
 
-    /// <summary>Issues a new PIN 2 for a pending pair; PIN 1 and the printed letter stay valid.</summary>
-    public void ReplacePin2(byte[] pin2Hash, Guid outboxMessageId, DateTimeOffset now)
+    /// <summary>
+    /// Issues a new PIN 2 for a pending pair; PIN 1 and the printed letter stay valid. The hashes of both PINs are
+    /// replaced together, so a pair hashed with a previous key moves to the current one.
+    /// </summary>
+    public void ReplacePin2(PinHashes hashes, Guid outboxMessageId, DateTimeOffset now)
     {
         EnsurePending(now);
-        Pin2Hash = pin2Hash;
+        Pin1Lookup = hashes.Pin1Lookup;
+        Pin2Hash = hashes.Pin2Hash;
+        HashKeyVersion = hashes.KeyVersion;
         Pin2MessageId = outboxMessageId;
         Pin2IssuedAt = now;
     }

@@ -141,12 +141,16 @@ public sealed partial class PinRedemption(
     /// </summary>
     private async Task<PinLook> LookAsync(string pin1, string pin2, string presentedEmail, bool forUpdate, CancellationToken ct)
     {
-        var lookup = pins.Pin1Lookup(pin1);
-        var pair = forUpdate
+        // PIN 1 hashed under the current and every previous hash key, all looked up in one indexed query.
+        var lookups = pins.Pin1Lookups(pin1);
+        var hashes = lookups.Hashes;
+        var found = forUpdate
             // xmin is a system column: SELECT * does not return it, but EF maps it as the row version.
-            ? await db.PinPairs.FromSql($"SELECT p.*, p.xmin FROM pin_pairs AS p WHERE p.pin1lookup = {lookup} FOR UPDATE").SingleOrDefaultAsync(ct)
-            : await db.PinPairs.AsNoTracking().SingleOrDefaultAsync(p => p.Pin1Lookup == lookup, ct);
-        var pin2Matches = pins.Pin2Matches(pin2, pair?.Pin2Hash ?? s_noPin2Hash);
+            ? await db.PinPairs.FromSql($"SELECT p.*, p.xmin FROM pin_pairs AS p WHERE p.pin1lookup = ANY({hashes}) FOR UPDATE").ToListAsync(ct)
+            : await db.PinPairs.AsNoTracking().Where(p => hashes.Contains(p.Pin1Lookup)).ToListAsync(ct);
+        var pair = lookups.PairAmong(found);
+        // PIN 2 is checked with the key version that made the pair's hashes.
+        var pin2Matches = pins.Pin2Matches(pin2, pair?.Pin2Hash ?? s_noPin2Hash, pair?.HashKeyVersion ?? pins.CurrentKeyVersion);
         // The guardian's email matters only once both PINs are right.
         var guardianEmail = pair is not null && pin2Matches
             ? await db.Guardians.Where(g => g.Id == pair.GuardianId).Select(g => g.Email).SingleAsync(ct)

@@ -1,5 +1,4 @@
 using KitaLink.Api.Infrastructure.Email;
-using KitaLink.Api.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 
 namespace KitaLink.Api.Pins;
@@ -13,10 +12,8 @@ public static class PinsSetup
         services.AddOptions<PinOptions>()
             .BindConfiguration(PinOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(o => KeyMaterial.Decode(o.HashKey).Length >= 32, "Pins:HashKey must be at least 256 bits (32 bytes).")
-            .Validate(o => builder.Environment.IsDevelopment() || !DevelopmentKeys.IsDevelopmentKey(o.HashKey),
-                "Pins:HashKey is the public development key; configure a secret key outside Development.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PinOptions>, PinOptionsValidator>();
         services.AddOptions<RegistrationLinkOptions>()
             .BindConfiguration(RegistrationLinkOptions.Section)
             .ValidateDataAnnotations()

@@ -112,11 +112,13 @@ public static class ParentApi
         return [.. body.GetProperty("items").EnumerateArray()];
     }
 
-    /// <summary>The stored pair of <paramref name="pins"/>, found by PIN 1 as the service finds it.</summary>
-    public static Task<PinPair> PinPairOfAsync(this KitaLinkFactory factory, TestPins pins)
+    /// <summary>The stored pair of <paramref name="pins"/>, found by PIN 1 as the service finds it (under every configured hash key).</summary>
+    public static async Task<PinPair> PinPairOfAsync(this KitaLinkFactory factory, TestPins pins)
     {
-        var lookup = factory.Services.GetRequiredService<PinProtector>().Pin1Lookup(PinCodes.Normalize(pins.Pin1)!);
-        return factory.QueryDbAsync(db => db.PinPairs.AsNoTracking().SingleAsync(p => p.Pin1Lookup == lookup));
+        var lookups = factory.Services.GetRequiredService<PinProtector>().Pin1Lookups(PinCodes.Normalize(pins.Pin1)!);
+        var hashes = lookups.Hashes;
+        var found = await factory.QueryDbAsync(db => db.PinPairs.AsNoTracking().Where(p => hashes.Contains(p.Pin1Lookup)).ToListAsync());
+        return lookups.PairAmong(found) ?? throw new InvalidOperationException("No pair has this PIN 1 under the configured hash keys.");
     }
 
     /// <summary>Whether a validation problem names <paramref name="field"/> (the key's letter case is not part of the check).</summary>

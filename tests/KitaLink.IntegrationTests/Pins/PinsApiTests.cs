@@ -257,10 +257,10 @@ public sealed class PinsApiTests(KitaLinkFactory factory) : IClassFixture<KitaLi
         var protector = factory.Services.GetRequiredService<PinProtector>();
         Assert.Equal(before.Id, after.Id);
         Assert.Equal(before.Pin1Lookup, after.Pin1Lookup);
-        Assert.True(protector.Pin2Matches(PinCodes.Normalize(newPin2)!, after.Pin2Hash!));
+        Assert.True(protector.Pin2Matches(PinCodes.Normalize(newPin2)!, after.Pin2Hash!, after.HashKeyVersion));
         if (newPin2 != pins.Pin2)
         {
-            Assert.False(protector.Pin2Matches(PinCodes.Normalize(pins.Pin2)!, after.Pin2Hash!));
+            Assert.False(protector.Pin2Matches(PinCodes.Normalize(pins.Pin2)!, after.Pin2Hash!, after.HashKeyVersion));
         }
         Assert.Equal(Micro(resent.GetProperty("pin2Delivery").GetProperty("queuedAt").GetDateTimeOffset()), after.Pin2IssuedAt);
 

@@ -9,7 +9,8 @@ namespace KitaLink.IntegrationTests.Security;
 
 /// <summary>
 /// Rotating the JWT signing key without signing anybody out (docs/operations.md): the real API process is
-/// restarted with each step's configuration on one database, under live tokens.
+/// restarted with each step's configuration on one database, under live tokens. Also the start-up rules of the
+/// rotated keys (the PIN hash key rotation itself: <c>PinHashKeyRotationTests</c>).
 /// </summary>
 [Collection(ApiProcessCollection.Name)]
 public sealed class KeyRotationTests : IAsyncLifetime
@@ -90,5 +91,23 @@ public sealed class KeyRotationTests : IAsyncLifetime
 
         Assert.Equal(1, exitCode);
         Assert.Contains("Jwt:ValidationKeys", error + output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APinHashKeyVersionConfiguredTwice_StopsTheStart_WithOneLineNamingBothSettings()
+    {
+        var (exitCode, _, error) = await ApiProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = _connectionString,
+            ["Jwt__SigningKey"] = OldKey,
+            ["Pins__HashKey"] = NewKey,
+            ["Pins__HashKeyVersion"] = "2",
+            ["Pins__PreviousHashKeys__2"] = KitaLinkFactory.PinHashKey,
+        }, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal("KitaLink cannot start: Pins:PreviousHashKeys:2: key version 2 is configured twice (also Pins:HashKeyVersion); "
+            + "every key version must be unique.", line);
     }
 }

@@ -13,7 +13,7 @@ public sealed class PinPairTransitionTests
     private static readonly byte[] s_pin2Hash = Enumerable.Repeat((byte)2, 32).ToArray();
 
     private static PinPair NewPair() => new(
-        Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "eltern@gmail.com", "protected", new byte[32], s_pin2Hash,
+        Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "eltern@gmail.com", "protected", new PinHashes(1, new byte[32], s_pin2Hash),
         Guid.NewGuid(), s_now, s_validity);
 
     public static TheoryData<string> EndedStates => ["redeemed", "revoked", "locked", "expired"];
@@ -54,7 +54,7 @@ public sealed class PinPairTransitionTests
         var staff = Guid.NewGuid();
         var lookup = Enumerable.Repeat((byte)1, 32).ToArray();
 
-        var pair = new PinPair(facility, child, guardian, "eltern@gmail.com", "protected-pin1", lookup, s_pin2Hash, staff, s_now, s_validity);
+        var pair = new PinPair(facility, child, guardian, "eltern@gmail.com", "protected-pin1", new PinHashes(3, lookup, s_pin2Hash), staff, s_now, s_validity);
 
         Assert.NotEqual(Guid.Empty, pair.Id);
         Assert.Equal(facility, pair.FacilityId);
@@ -64,6 +64,7 @@ public sealed class PinPairTransitionTests
         Assert.Equal("protected-pin1", pair.Pin1Protected);
         Assert.Same(lookup, pair.Pin1Lookup);
         Assert.Same(s_pin2Hash, pair.Pin2Hash);
+        Assert.Equal(3, pair.HashKeyVersion);
         Assert.Equal(staff, pair.CreatedByStaffId);
         Assert.Equal(PinPairState.Pending, pair.State);
         Assert.Equal(0, pair.FailedAttempts);
@@ -84,9 +85,11 @@ public sealed class PinPairTransitionTests
         pair.AttachPin2Message(message);
 
         Assert.Throws<InvalidOperationException>(() =>
-            pair.ReplacePin2(Enumerable.Repeat((byte)9, 32).ToArray(), Guid.NewGuid(), TimeFor(state)));
+            pair.ReplacePin2(new PinHashes(2, Enumerable.Repeat((byte)8, 32).ToArray(), Enumerable.Repeat((byte)9, 32).ToArray()), Guid.NewGuid(), TimeFor(state)));
 
         Assert.Same(s_pin2Hash, pair.Pin2Hash);
+        Assert.Equal(new byte[32], pair.Pin1Lookup);
+        Assert.Equal(1, pair.HashKeyVersion);
         Assert.Equal(message, pair.Pin2MessageId);
         Assert.Equal(s_now, pair.Pin2IssuedAt);
     }
@@ -98,7 +101,7 @@ public sealed class PinPairTransitionTests
         pair.AttachPin2Message(Guid.NewGuid());
         var resend = Guid.NewGuid();
 
-        pair.ReplacePin2(Enumerable.Repeat((byte)9, 32).ToArray(), resend, s_now.AddDays(2));
+        pair.ReplacePin2(new PinHashes(1, new byte[32], Enumerable.Repeat((byte)9, 32).ToArray()), resend, s_now.AddDays(2));
 
         Assert.Equal(resend, pair.Pin2MessageId);
         Assert.Equal(PinStatus.Pending, pair.StatusAt(s_now.AddDays(2)));

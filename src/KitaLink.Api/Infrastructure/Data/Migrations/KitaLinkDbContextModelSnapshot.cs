@@ -949,6 +949,10 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("guardian_id");
 
+                    b.Property<int>("HashKeyVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("hash_key_version");
+
                     b.Property<DateTimeOffset?>("LockedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("locked_at");
