@@ -81,8 +81,9 @@ done
 for trx in "$results"/*.trx; do
   [[ -f "$trx" ]] || continue
   perl -0777 -ne '
-    while (/<UnitTestResult\b([^>]*)>(.*?)<\/UnitTestResult>/sg) {
-      my ($attrs, $body) = ($1, $2);
+    # A passed result is often one empty element (<UnitTestResult ... />), a failed one has a body.
+    while (/<UnitTestResult\b([^>]*?)(?:\/>|>(.*?)<\/UnitTestResult>)/sg) {
+      my ($attrs, $body) = ($1, defined $2 ? $2 : "");
       next unless $attrs =~ /outcome="Failed"/;
       my ($name) = $attrs =~ /testName="([^"]*)"/;
       my ($message) = $body =~ /<Message>(.*?)<\/Message>/s;
