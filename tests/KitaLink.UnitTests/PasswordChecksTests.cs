@@ -13,7 +13,9 @@ public sealed class PasswordChecksTests : IDisposable
 {
     private const string Password = "gelbe tulpen am fenster";
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
-    private readonly PasswordHashing _hashing = new(Options.Create(new PasswordOptions()));
+    // Cheap hashes: these tests are about the order of check and lock, not the cost of a hash (PasswordHashingTests
+    // pins the production iteration count).
+    private readonly PasswordHashing _hashing = new(Options.Create(new PasswordOptions { Iterations = 1_000 }));
     private readonly PasswordChecks _checks;
     private readonly PasswordOptions _options = new() { MaxFailedLogins = 3, LockoutMinutes = 15 };
 
