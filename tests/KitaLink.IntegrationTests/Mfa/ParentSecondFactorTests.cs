@@ -1,8 +1,10 @@
 using System.Net;
 using KitaLink.Api.Audit;
 using KitaLink.Api.Infrastructure.Http;
+using KitaLink.Api.Privacy;
 using KitaLink.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static KitaLink.IntegrationTests.Mfa.MfaTestSupport;
 
 namespace KitaLink.IntegrationTests.Mfa;
@@ -137,6 +139,13 @@ public sealed class ParentSecondFactorTests(MfaFactory factory) : IClassFixture<
         factory.Time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
         await (await _client.CompleteAsync(ParentComplete, challenge, factory.CurrentCode(setup.Secret)))
             .ExpectProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.MfaCodeInvalid);
+
+        // The retention job removes the expired challenge.
+        using (var scope = factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<RetentionSweep>().RunAsync(CancellationToken.None);
+        }
+        Assert.Equal(0, await factory.QueryDbAsync(db => db.MfaChallenges.CountAsync(c => c.ParentAccountId == parent.AccountId)));
 
         var fresh = await _client.ChallengeAsync(TokenPath, parent.Email, parent.Password);
         factory.Time.Advance(TimeSpan.FromMinutes(4));
