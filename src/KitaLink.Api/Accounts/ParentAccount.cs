@@ -3,7 +3,7 @@ using KitaLink.Api.Auth;
 namespace KitaLink.Api.Accounts;
 
 /// <summary>A parent's app account. Created only together with its first child link.</summary>
-public sealed class ParentAccount : LoginLockout, IPasswordCredential
+public sealed class ParentAccount : Mfa.SecondFactorAccount, IPasswordCredential
 {
     private ParentAccount() { }
 

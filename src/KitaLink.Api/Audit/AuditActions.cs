@@ -53,4 +53,11 @@ public static class AuditActions
     public const string WebhookDeleted = "webhook.deleted";
     public const string WebhookSecretRotated = "webhook.secret_rotated";
     public const string WebhookDeliveryReplayed = "webhook.delivery_replayed";
+    public const string MfaRequired = "auth.mfa_required";
+    public const string MfaEnrolmentRequired = "auth.mfa_enrolment_required";
+    public const string MfaEnrolmentStarted = "mfa.enrolment_started";
+    public const string MfaEnabled = "mfa.enabled";
+    public const string MfaDisabled = "mfa.disabled";
+    public const string MfaRecoveryCodeUsed = "mfa.recovery_code_used";
+    public const string FacilityStaffMfaChanged = "facility.staff_mfa_changed";
 }

@@ -27,4 +27,7 @@ public abstract class LoginLockout
         FailedLoginCount = 0;
         LockedUntil = null;
     }
+
+    /// <summary>The password was right: a complete sign-in unless a second factor still has to follow.</summary>
+    public virtual void RecordPasswordVerified() => RecordSuccessfulLogin();
 }

@@ -6,6 +6,7 @@ using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Email;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Mfa;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -58,13 +59,14 @@ public static class ParentAuthApi
             .WithName("createParentToken")
             .WithSummary("Sign in as a parent")
             .WithDescription("Exchanges email and password for an access token and a refresh token. Wrong password, unknown " +
-                "email and a temporarily locked account (too many failed attempts) all answer `invalid_credentials`.")
+                "email and a temporarily locked account (too many failed attempts) all answer `invalid_credentials`. With two-step " +
+                "sign-in set up, a right password answers `mfa_required` with a `challenge` for `POST /api/v1/auth/token/mfa`.")
             .WithRateLimits(
                 RateLimitRules.PerAddress(RateLimitRules.Names.LoginPerAddress),
                 RateLimitRules.PerRequest<CredentialsRequest>(RateLimitRules.Names.LoginPerAccount,
                     r => r.Email is null ? null : "parent:" + EmailAddress.Normalize(r.Email)))
             .WithValidation<CredentialsRequest>()
-            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.ServiceUnavailable);
+            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.MfaRequired, ErrorCodes.ServiceUnavailable);
 
         group.MapPost("/refresh", RefreshAsync)
             .AllowAnonymous()
@@ -114,6 +116,7 @@ public static class ParentAuthApi
         KitaLinkDbContext db,
         ParentCredentials credentials,
         ParentSessions sessions,
+        SecondFactor mfa,
         AuditTrail audit,
         CancellationToken cancellationToken)
     {
@@ -127,6 +130,15 @@ public static class ParentAuthApi
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return ApiProblem.Of(ErrorCodes.InvalidCredentials);
+        }
+        if (account.HasSecondFactor)
+        {
+            // Only a right password gets this far: the sign-in continues at /auth/token/mfa with a code.
+            var (challenge, expiresAt) = await mfa.IssueChallengeAsync(MfaOwner.Parent(account.Id), cancellationToken);
+            audit.Record(AuditActions.MfaRequired, e => e.AccountId = account.Id, new Dictionary<string, string> { ["subject"] = "parent" });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ApiProblem.MfaRequired(challenge, expiresAt);
         }
         await sessions.PruneExpiredAsync(account.Id, cancellationToken);
         var tokens = sessions.Start(account);

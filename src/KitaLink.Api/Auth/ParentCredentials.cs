@@ -13,6 +13,7 @@ public enum PasswordCheckPurpose
     Login,
     ChangePassword,
     DeleteAccount,
+    DisableSecondFactor,
 }
 
 /// <summary>
@@ -130,6 +131,7 @@ public sealed class ParentCredentials(KitaLinkDbContext db, PasswordChecks check
         PasswordCheckPurpose.Login => "login",
         PasswordCheckPurpose.ChangePassword => "change_password",
         PasswordCheckPurpose.DeleteAccount => "delete_account",
+        PasswordCheckPurpose.DisableSecondFactor => "disable_mfa",
         _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
     };
 }

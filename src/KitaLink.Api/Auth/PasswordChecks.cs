@@ -14,6 +14,9 @@ public interface IPasswordCredential
 
     void RecordSuccessfulLogin();
 
+    /// <summary>The password was right; clears the failure count unless a second factor still has to follow.</summary>
+    void RecordPasswordVerified();
+
     /// <summary>Replaces the hash with a stronger one of the same password (no token revocation).</summary>
     void UpgradePasswordHash(string hash);
 }
@@ -110,7 +113,7 @@ public sealed class PasswordChecks(PasswordHashing hashing, IOptions<PasswordOpt
         {
             locked.UpgradePasswordHash(upgraded);
         }
-        locked.RecordSuccessfulLogin();
+        locked.RecordPasswordVerified();
         return PasswordOutcome.Verified;
     }
 }

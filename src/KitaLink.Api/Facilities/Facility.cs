@@ -33,7 +33,21 @@ public sealed class Facility
     public string? ContactPhone { get; private set; }
     public string? ContactEmail { get; private set; }
 
+    /// <summary>Set by the facility's admin: the facility's staff sign in only with a second factor (TOTP).</summary>
+    public bool StaffMfaRequired { get; private set; }
+
     public void Rename(string name) => Name = name;
+
+    /// <summary>Requires (or stops requiring) a second factor for the facility's staff; false when nothing changed.</summary>
+    public bool RequireStaffMfa(bool required)
+    {
+        if (StaffMfaRequired == required)
+        {
+            return false;
+        }
+        StaffMfaRequired = required;
+        return true;
+    }
 
     /// <summary>Sets the contact details printed on PIN letters; an empty value removes one, null keeps it.</summary>
     public void UpdateContact(string? address, string? phone, string? email)

@@ -53,6 +53,8 @@ public sealed class RetentionSweep(KitaLinkDbContext db, IOptions<RetentionOptio
         var refresh = await db.RefreshTokens.Where(t => t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         var resets = await db.PasswordResetTokens.Where(t => t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         var counters = await db.RateLimitCounters.Where(c => c.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        // Sign-in challenges of the second factor that nobody completed (a sign-in removes the account's own).
+        await db.MfaChallenges.Where(c => c.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
 
         // The event itself (what, when, ids) stays as the record of what happened; who it named, from where and
         // with which details goes.

@@ -5,8 +5,10 @@ using KitaLink.Api.Auth;
 using KitaLink.Api.Infrastructure.Data;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.Api.Infrastructure.Security;
+using KitaLink.Api.Mfa;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace KitaLink.Api.Staff;
 
@@ -29,13 +31,17 @@ public static class StaffAuthApi
             .AllowAnonymous()
             .WithName("createStaffToken")
             .WithSummary("Sign in as staff or operator")
-            .WithDescription("Exchanges email and password of a staff member (admin, educator) or operator for a bearer access token.")
+            .WithDescription("Exchanges email and password of a staff member (admin, educator) or operator for a bearer access token. " +
+                "Unknown email, wrong password, locked and deactivated account all answer `invalid_credentials`. With two-step sign-in " +
+                "set up, a right password answers `mfa_required` with a `challenge` for `POST /api/v1/staff/auth/token/mfa`. An " +
+                "account that must use it (its facility requires it; operators) but has not set it up answers " +
+                "`mfa_enrolment_required` with an `enrolmentToken` for `POST /api/v1/staff/me/mfa/totp`.")
             .WithRateLimits(
                 RateLimitRules.PerAddress(RateLimitRules.Names.LoginPerAddress),
                 RateLimitRules.PerRequest<CredentialsRequest>(RateLimitRules.Names.LoginPerAccount,
                     r => r.Email is null ? null : "staff:" + EmailAddress.Normalize(r.Email)))
             .WithValidation<CredentialsRequest>()
-            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.ServiceUnavailable);
+            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.MfaRequired, ErrorCodes.MfaEnrolmentRequired, ErrorCodes.ServiceUnavailable);
 
         group.MapPost("/logout", LogoutAsync)
             .RequireAuthorization(Policies.StaffAccount)
@@ -84,6 +90,8 @@ public static class StaffAuthApi
         KitaLinkDbContext db,
         PasswordChecks checks,
         AccessTokenIssuer tokens,
+        SecondFactor mfa,
+        IOptions<MfaOptions> mfaOptions,
         AuditTrail audit,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -129,6 +137,24 @@ public static class StaffAuthApi
             Record(audit, AuditActions.LoginFailed, staff, "deactivated");
             return await FailAsync(db, transaction, cancellationToken);
         }
+        if (staff.HasSecondFactor)
+        {
+            // Only a right password gets this far: the sign-in continues at /staff/auth/token/mfa with a code.
+            var (challenge, expiresAt) = await mfa.IssueChallengeAsync(MfaOwner.Staff(staff.Id), cancellationToken);
+            Record(audit, AuditActions.MfaRequired, staff, reason: null);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ApiProblem.MfaRequired(challenge, expiresAt);
+        }
+        if (await MfaApi.RequiresSecondFactorAsync(db, staff, mfaOptions.Value, cancellationToken))
+        {
+            // No full session without the factor: a token that reaches only the setup endpoints.
+            var enrolment = tokens.ForStaffMfaEnrolment(staff);
+            Record(audit, AuditActions.MfaEnrolmentRequired, staff, reason: null);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ApiProblem.MfaEnrolmentRequired(enrolment.Token, enrolment.ExpiresAt);
+        }
         Record(audit, AuditActions.LoginSucceeded, staff!, reason: null);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -136,7 +162,7 @@ public static class StaffAuthApi
         return TypedResults.Ok(TokenFor(staff, tokens, time));
     }
 
-    private static StaffTokenResponse TokenFor(StaffMember staff, AccessTokenIssuer tokens, TimeProvider time)
+    internal static StaffTokenResponse TokenFor(StaffMember staff, AccessTokenIssuer tokens, TimeProvider time)
     {
         var token = tokens.ForStaff(staff);
         var now = time.GetUtcNow();

@@ -12,7 +12,7 @@ public enum StaffRole
 }
 
 /// <summary>A staff account (operator, facility admin or educator).</summary>
-public sealed class StaffMember : LoginLockout, IPasswordCredential
+public sealed class StaffMember : Mfa.SecondFactorAccount, IPasswordCredential
 {
     private StaffMember() { }
 

@@ -53,6 +53,8 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["DOTNET_NOLOGO"] = "1";
         // As in KitaLinkFactory: the address check's DNS part is off unless a test asks for it (test names have no MX).
         start.Environment["EmailCheck__LookupMailServers"] = "false";
+        // As in KitaLinkFactory: operators sign in with a password only.
+        start.Environment["Mfa__RequiredForOperators"] = "false";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -88,6 +90,8 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["DOTNET_NOLOGO"] = "1";
         // As in KitaLinkFactory: the address check's DNS part is off unless a test asks for it (test names have no MX).
         start.Environment["EmailCheck__LookupMailServers"] = "false";
+        // As in KitaLinkFactory: operators sign in with a password only.
+        start.Environment["Mfa__RequiredForOperators"] = "false";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -69,6 +69,8 @@ public class KitaLinkFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["EmailCheck:LookupMailServers"] = "false",
             // Tests move the clock by weeks; the retention job runs only where a test asks for it (RetentionTests).
             ["Retention:Enabled"] = "false",
+            // Operators sign in with a password only, except where a test asks for the second factor (SecondFactorTests).
+            ["Mfa:RequiredForOperators"] = "false",
         };
         // Tests send everything from one client address; the limits are tested with tight values where it matters.
         foreach (var rule in typeof(KitaLink.Api.Infrastructure.Security.RateLimitRules.Names).GetFields())

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.IntegrationTests.Infrastructure;
+using KitaLink.IntegrationTests.Mfa;
 using static KitaLink.IntegrationTests.Pins.PinTestSupport;
 
 namespace KitaLink.IntegrationTests.Security;
@@ -75,6 +76,24 @@ public sealed class HttpHygieneTests(CorsFactory factory) : IClassFixture<CorsFa
         await changed.ExpectAsync(HttpStatusCode.Unauthorized);
         AssertSecurityHeaders(changed);
 
+        // The second factor: the setup answer carries the secret, the sign-in answers carry a challenge and tokens.
+        var setup = await _client.PostJsonAsync(MfaTestSupport.ParentMfa + "/totp", null, parent.AccessToken);
+        var secret = (await setup.ExpectAsync(HttpStatusCode.OK)).GetProperty("secret").GetString()!;
+        AssertSecurityHeaders(setup);
+        var confirmed = await _client.PostJsonAsync(MfaTestSupport.ParentMfa + "/totp/confirm", new { code = factory.CurrentCode(secret) }, parent.AccessToken);
+        await confirmed.ExpectAsync(HttpStatusCode.OK);
+        AssertSecurityHeaders(confirmed);
+        factory.NextStep();
+        var mfaRequired = await _client.LoginAsync(email, ParentApi.Password);
+        var challenge = (await mfaRequired.ExpectProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.MfaRequired)).GetProperty("challenge").GetString()!;
+        AssertSecurityHeaders(mfaRequired);
+        var completed = await _client.CompleteAsync(MfaTestSupport.ParentComplete, challenge, factory.CurrentCode(secret));
+        await completed.ExpectAsync(HttpStatusCode.OK);
+        AssertSecurityHeaders(completed);
+        var settings = await _client.SendJsonAsync(HttpMethod.Put, "/api/v1/facility/settings/mfa", new { requiredForStaff = false }, facility.AdminToken);
+        await settings.ExpectAsync(HttpStatusCode.OK);
+        AssertSecurityHeaders(settings);
+
         var guardian = new TestGuardian(facility.Id, pins.ChildId, pins.GuardianId, email);
         await (await _client.PostJsonAsync(PinsPath(guardian), null, facility.AdminToken)).ExpectAsync(HttpStatusCode.Created);
         var letter = await _client.GetAsync(PinsPath(guardian) + "/letter", facility.AdminToken);
@@ -92,6 +111,10 @@ public sealed class HttpHygieneTests(CorsFactory factory) : IClassFixture<CorsFa
         var notFound = await _client.GetAsync("/api/v1/nothing-here", token: null);
         await notFound.ExpectProblemAsync(HttpStatusCode.NotFound, ErrorCodes.NotFound);
         AssertSecurityHeaders(notFound);
+
+        var unknownChallenge = await _client.CompleteAsync(MfaTestSupport.StaffComplete, "no-such-challenge", "123456");
+        await unknownChallenge.ExpectProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.MfaCodeInvalid);
+        AssertSecurityHeaders(unknownChallenge);
 
         var malformed = await _client.PostAsync("/api/v1/auth/token", new StringContent("{", Encoding.UTF8, "application/json"));
         await malformed.ExpectProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.ValidationFailed);

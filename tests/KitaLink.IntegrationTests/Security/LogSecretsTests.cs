@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using KitaLink.Api.Accounts;
 using KitaLink.IntegrationTests.Infrastructure;
+using KitaLink.IntegrationTests.Mfa;
 using SmtpServer.Protocol;
 using static KitaLink.IntegrationTests.Pins.PinTestSupport;
 
@@ -148,6 +149,47 @@ public sealed partial class LogSecretsTests(TraceLoggingFactory factory) : IClas
         await (await _client.PostJsonAsync("/api/v1/staff/auth/token", new { email = educatorEmail, password = staffReset })).ExpectAsync(HttpStatusCode.Unauthorized);
         await (await _client.PostJsonAsync($"/api/v1/facility/staff/{educatorId}/reactivate", null, facility.AdminToken)).ExpectAsync(HttpStatusCode.OK);
         await (await _client.PostJsonAsync("/api/v1/parent-accounts/sessions/end", new { email = parentEmail }, operatorToken)).ExpectAsync(HttpStatusCode.NoContent);
+
+        // Second factor: setup (secret, key URI, QR code, recovery codes), two-step sign-ins with a code, a wrong code and a
+        // recovery code, turning it off; staff of a facility that requires it get an enrolment token.
+        var mfaSession = await _client.SignInAsync(parentEmail, resetPassword);
+        secrets.AddRange([mfaSession.AccessToken, mfaSession.RefreshToken]);
+        var started = await (await _client.PostJsonAsync(MfaTestSupport.ParentMfa + "/totp", null, mfaSession.AccessToken)).ExpectAsync(HttpStatusCode.OK);
+        var totpSecret = started.GetProperty("secret").GetString()!;
+        secrets.AddRange([totpSecret, started.GetProperty("otpauthUri").GetString()!, started.GetProperty("qrCode").GetString()![^80..]]);
+        var confirmed = await (await _client.PostJsonAsync(MfaTestSupport.ParentMfa + "/totp/confirm",
+            new { code = factory.CurrentCode(totpSecret) }, mfaSession.AccessToken)).ExpectAsync(HttpStatusCode.OK);
+        var recoveryCodes = confirmed.GetProperty("recoveryCodes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        secrets.AddRange(recoveryCodes);
+        secrets.AddRange(recoveryCodes.Select(c => c.Replace("-", "", StringComparison.Ordinal)));
+        factory.NextStep();
+        var challenge = await _client.ChallengeAsync("/api/v1/auth/token", parentEmail, resetPassword);
+        secrets.Add(challenge);
+        await (await _client.CompleteAsync(MfaTestSupport.ParentComplete, challenge, factory.CurrentCode(totpSecret) == "000000" ? "111111" : "000000"))
+            .ExpectAsync(HttpStatusCode.Unauthorized);
+        var completed = await (await _client.CompleteAsync(MfaTestSupport.ParentComplete, challenge, factory.CurrentCode(totpSecret))).ExpectAsync(HttpStatusCode.OK);
+        secrets.AddRange([completed.GetProperty("accessToken").GetString()!, completed.GetProperty("refreshToken").GetString()!]);
+        var recoveryChallenge = await _client.ChallengeAsync("/api/v1/auth/token", parentEmail, resetPassword);
+        secrets.Add(recoveryChallenge);
+        var recovered = await (await _client.CompleteAsync(MfaTestSupport.ParentComplete, recoveryChallenge, recoveryCode: recoveryCodes[0])).ExpectAsync(HttpStatusCode.OK);
+        secrets.AddRange([recovered.GetProperty("accessToken").GetString()!, recovered.GetProperty("refreshToken").GetString()!]);
+        factory.NextStep();
+        await (await _client.DeleteAsync(MfaTestSupport.ParentMfa + "/totp", mfaSession.AccessToken,
+            new { password = resetPassword, code = factory.CurrentCode(totpSecret) })).ExpectAsync(HttpStatusCode.NoContent);
+        await (await _client.SendJsonAsync(HttpMethod.Put, "/api/v1/facility/settings/mfa", new { requiredForStaff = true }, facility.AdminToken))
+            .ExpectAsync(HttpStatusCode.OK);
+        var enrolment = await (await _client.PostJsonAsync("/api/v1/staff/auth/token", new { email = educatorEmail, password = staffReset }))
+            .ExpectAsync(HttpStatusCode.Unauthorized);
+        var enrolmentToken = enrolment.GetProperty("enrolmentToken").GetString()!;
+        secrets.Add(enrolmentToken);
+        var staffSetup = await factory.EnrolTotpAsync(_client, MfaTestSupport.StaffMfa, enrolmentToken);
+        secrets.Add(staffSetup.Secret);
+        secrets.AddRange(staffSetup.RecoveryCodes);
+        var staffChallenge = await _client.ChallengeAsync("/api/v1/staff/auth/token", educatorEmail, staffReset);
+        secrets.Add(staffChallenge);
+        var staffSignIn = await (await _client.CompleteAsync(MfaTestSupport.StaffComplete, staffChallenge, factory.CurrentCode(staffSetup.Secret)))
+            .ExpectAsync(HttpStatusCode.OK);
+        secrets.Add(staffSignIn.GetProperty("accessToken").GetString()!);
 
         var logs = factory.Logs.AllText;
         // The capture really is at Trace: EF Core's command logging and the authentication handler are in it.

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using KitaLink.Api.Infrastructure.Http;
 using KitaLink.IntegrationTests.Infrastructure;
+using KitaLink.IntegrationTests.Mfa;
 using Microsoft.EntityFrameworkCore;
 
 namespace KitaLink.IntegrationTests.Security;
@@ -95,6 +96,62 @@ public sealed class LoginEnumerationTests(LockoutAfterThreeFactory factory) : IC
 
         Assert.Contains("\"invalid_credentials\"", wrong, StringComparison.Ordinal);
         Assert.Equal(wrong, unknown);
+        Assert.Equal(wrong, lockedAnswer);
+    }
+
+    /// <summary>An account of the kind <paramref name="path"/> signs in, with the second factor set up.</summary>
+    private async Task<(string Email, string Password, TotpSetup Setup)> NewAccountWithSecondFactorAsync(string path)
+    {
+        var (email, password) = await NewAccountAsync(path);
+        var token = path == ParentPath
+            ? (await _client.SignInAsync(email, password)).AccessToken
+            : await _client.StaffTokenAsync(email, password);
+        var setup = await factory.EnrolTotpAsync(_client, path == ParentPath ? MfaTestSupport.ParentMfa : MfaTestSupport.StaffMfa, token);
+        return (email, password, setup);
+    }
+
+    [Theory]
+    [InlineData(ParentPath)]
+    [InlineData(StaffPath)]
+    public async Task WithSecondFactorsOn_UnknownEmail_WrongPassword_AndLockedAccount_StillGetIdenticalAnswers(string path)
+    {
+        var account = await NewAccountWithSecondFactorAsync(path);
+        var locked = await NewAccountWithSecondFactorAsync(path);
+        await LockAsync(path, locked.Email);
+
+        var wrong = await ObservableAsync(await LoginAsync(path, account.Email, WrongPassword));
+        var unknown = await ObservableAsync(await LoginAsync(path, $"nobody-{Guid.NewGuid():N}@example.org", account.Password));
+        var lockedAnswer = await ObservableAsync(await LoginAsync(path, locked.Email, locked.Password));
+
+        Assert.Contains("\"invalid_credentials\"", wrong, StringComparison.Ordinal);
+        Assert.Equal(wrong, unknown);
+        Assert.Equal(wrong, lockedAnswer);
+        // Only the right password gets further.
+        await (await LoginAsync(path, account.Email, account.Password)).ExpectProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.MfaRequired);
+    }
+
+    [Theory]
+    [InlineData(ParentPath)]
+    [InlineData(StaffPath)]
+    public async Task SecondStep_UnknownChallenge_WrongCode_ReplayedCode_AndLockedAccount_GetIdenticalAnswers(string path)
+    {
+        var completePath = path == ParentPath ? MfaTestSupport.ParentComplete : MfaTestSupport.StaffComplete;
+        var account = await NewAccountWithSecondFactorAsync(path);
+        var locked = await NewAccountWithSecondFactorAsync(path);
+        var lockedChallenge = await _client.ChallengeAsync(path, locked.Email, locked.Password);
+        await LockAsync(path, locked.Email);
+
+        var code = factory.CurrentCode(account.Setup.Secret);
+        var wrongCode = code == "000000" ? "111111" : "000000";
+        var wrong = await ObservableAsync(await _client.CompleteAsync(completePath, await _client.ChallengeAsync(path, account.Email, account.Password), wrongCode));
+        var unknown = await ObservableAsync(await _client.CompleteAsync(completePath, Guid.NewGuid().ToString("N"), code));
+        await (await _client.CompleteAsync(completePath, await _client.ChallengeAsync(path, account.Email, account.Password), code)).ExpectAsync(HttpStatusCode.OK);
+        var replayed = await ObservableAsync(await _client.CompleteAsync(completePath, await _client.ChallengeAsync(path, account.Email, account.Password), code));
+        var lockedAnswer = await ObservableAsync(await _client.CompleteAsync(completePath, lockedChallenge, factory.CurrentCode(locked.Setup.Secret)));
+
+        Assert.Contains("\"mfa_code_invalid\"", wrong, StringComparison.Ordinal);
+        Assert.Equal(wrong, unknown);
+        Assert.Equal(wrong, replayed);
         Assert.Equal(wrong, lockedAnswer);
     }
 

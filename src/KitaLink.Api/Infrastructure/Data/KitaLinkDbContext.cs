@@ -40,6 +40,8 @@ public sealed class KitaLinkDbContext(DbContextOptions<KitaLinkDbContext> option
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<Mfa.MfaRecoveryCode> MfaRecoveryCodes => Set<Mfa.MfaRecoveryCode>();
+    public DbSet<Mfa.MfaChallenge> MfaChallenges => Set<Mfa.MfaChallenge>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KitaLinkDbContext).Assembly);

@@ -42,6 +42,14 @@ public sealed class ApiProblem : IResult, IStatusCodeHttpResult, IEndpointMetada
     public static ApiProblem EmailSuspect(IEnumerable<string> reasons, string? suggestion) =>
         new(ErrorCodes.EmailSuspect, new Dictionary<string, object?> { ["reasons"] = reasons.ToArray(), ["suggestion"] = suggestion });
 
+    /// <summary><c>mfa_required</c>: the password was right; <c>challenge</c> completes the sign-in with a code until <c>challengeExpiresAt</c>.</summary>
+    public static ApiProblem MfaRequired(string challenge, DateTimeOffset expiresAt) =>
+        new(ErrorCodes.MfaRequired, new Dictionary<string, object?> { ["challenge"] = challenge, ["challengeExpiresAt"] = expiresAt });
+
+    /// <summary><c>mfa_enrolment_required</c>: the password was right; <c>enrolmentToken</c> may only set up the second factor.</summary>
+    public static ApiProblem MfaEnrolmentRequired(string enrolmentToken, DateTimeOffset expiresAt) =>
+        new(ErrorCodes.MfaEnrolmentRequired, new Dictionary<string, object?> { ["enrolmentToken"] = enrolmentToken, ["enrolmentTokenExpiresAt"] = expiresAt });
+
     public static ApiProblem RateLimited(int retryAfterSeconds) =>
         new(ErrorCodes.RateLimited) { RetryAfterSeconds = Math.Max(1, retryAfterSeconds) };
 

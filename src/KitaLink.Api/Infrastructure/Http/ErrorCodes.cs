@@ -30,4 +30,9 @@ public static class ErrorCodes
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string RequestInProgress = "request_in_progress";
     public const string PreconditionFailed = "precondition_failed";
+    public const string MfaRequired = "mfa_required";
+    public const string MfaEnrolmentRequired = "mfa_enrolment_required";
+    public const string MfaCodeInvalid = "mfa_code_invalid";
+    public const string MfaAlreadyEnabled = "mfa_already_enabled";
+    public const string MfaNotEnabled = "mfa_not_enabled";
 }

@@ -28,6 +28,8 @@ internal sealed class ContractOperationFilter(IServiceProvider services) : IOper
             "The facility always comes from the token.",
         [Security.Policies.Operator] = "an operator, role `operator` (token from `POST /api/v1/staff/auth/token`).",
         [Security.Policies.StaffAccount] = "any staff account, role `admin`, `educator` or `operator` (token from `POST /api/v1/staff/auth/token`).",
+        [Security.Policies.StaffSecondFactor] = "any staff account (token from `POST /api/v1/staff/auth/token`), or the `enrolmentToken` of " +
+            "an `mfa_enrolment_required` answer, which reaches nothing else.",
     };
 
     private static readonly Dictionary<string, string> s_parameterDescriptions = new(StringComparer.Ordinal)
@@ -193,6 +195,16 @@ internal sealed class ContractOperationFilter(IServiceProvider services) : IOper
             {
                 value["emailHint"] = EmailAddress.Mask(OpenApiExamples.ParentEmail);
             }
+            if (code == ErrorCodes.MfaRequired)
+            {
+                value["challenge"] = OpenApiExamples.MfaChallenge;
+                value["challengeExpiresAt"] = OpenApiExamples.ToNode(OpenApiExamples.Registered.AddMinutes(5));
+            }
+            if (code == ErrorCodes.MfaEnrolmentRequired)
+            {
+                value["enrolmentToken"] = OpenApiExamples.StaffAccessToken;
+                value["enrolmentTokenExpiresAt"] = OpenApiExamples.ToNode(OpenApiExamples.Registered.AddMinutes(15));
+            }
             if (code == ErrorCodes.EmailSuspect)
             {
                 value["reasons"] = new JsonArray("domain_typo", "no_mail_server");
@@ -335,6 +347,30 @@ internal sealed class ProblemDetailsSchemaFilter : ISchemaFilter
                     Type = JsonSchemaType.String,
                     Enum = [JsonValue.Create("domain_typo"), JsonValue.Create("tld_typo"), JsonValue.Create("no_mail_server")],
                 },
+            },
+            ["challenge"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = "Only with `mfa_required`: send it with the code to `POST /api/v1/auth/token/mfa` (staff: " +
+                    "`POST /api/v1/staff/auth/token/mfa`). Single use, bound to the account, valid until `challengeExpiresAt`.",
+            },
+            ["challengeExpiresAt"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Format = "date-time",
+                Description = "Only with `mfa_required`: until when the challenge can be completed (5 minutes).",
+            },
+            ["enrolmentToken"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = "Only with `mfa_enrolment_required`: a bearer token that reaches only the staff second-factor endpoints " +
+                    "(`/api/v1/staff/me/mfa/totp`), to set up the authenticator app; then sign in again.",
+            },
+            ["enrolmentTokenExpiresAt"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Format = "date-time",
+                Description = "Only with `mfa_enrolment_required`: when the enrolment token stops working (15 minutes).",
             },
             ["suggestion"] = new OpenApiSchema
             {

@@ -64,6 +64,7 @@ public static class OpenApiExamples
     public const string AdminEmail = "anna.becker@kita-sonnenschein.example";
     public const string Pin1 = "7KQ4-M9XD";
     public const string Pin2 = "R3VN-8HWC";
+    public const string MfaChallenge = "Yb2nQ8vLx4Tz7Kp1Wc9Rf3Hd6Jm0Sa5Ge8Uq2Io4Ek1";
     public const string TraceId = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     public const string AccessToken =

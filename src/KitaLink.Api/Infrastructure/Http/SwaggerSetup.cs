@@ -115,12 +115,20 @@ public static class SwaggerSetup
             `WWW-Authenticate: Bearer error="invalid_token"` when a token was sent and plain `Bearer` when none was; a
             valid token of the wrong role is 403 `forbidden`. Another family's child or another facility's record is 404 `not_found`.
 
+            Second factor (TOTP, any authenticator app): once set up (`POST .../me/mfa/totp`, then `.../confirm` with a
+            code), a right password answers 401 `mfa_required` with a `challenge`; `POST /api/v1/auth/token/mfa` (staff:
+            `/api/v1/staff/auth/token/mfa`) with the challenge and the current `code` or a `recoveryCode` returns the
+            tokens. Staff of a facility that requires it, and operators, who have not set it up get 401
+            `mfa_enrolment_required` with an `enrolmentToken` that reaches only the staff second-factor endpoints.
+
             ## Errors
 
             Every error is RFC 9457 problem details (`application/problem+json`) with a stable `code`, a `title`, a
             `detail` that tells a parent what to do next (English, or German with `Accept-Language: de`), the
             `instance` path and a `traceId` to quote to support. `validation_failed` adds `errors` (field → messages,
-            camelCase field names); `email_mismatch` adds `emailHint`; `email_suspect` adds `reasons` and `suggestion`.
+            camelCase field names); `email_mismatch` adds `emailHint`; `email_suspect` adds `reasons` and `suggestion`;
+            `mfa_required` adds `challenge` and `challengeExpiresAt`; `mfa_enrolment_required` adds `enrolmentToken` and
+            `enrolmentTokenExpiresAt`.
             Branch on `code`, never on the text.
 
             | code | status | meaning |

@@ -30,6 +30,16 @@ public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider
         Issue(staff.Id, RoleName(staff.Role), staff.FacilityId, staff.TokenVersion,
             TimeSpan.FromMinutes(options.Value.StaffAccessTokenMinutes));
 
+    /// <summary>How long the enrolment-only token of <c>mfa_enrolment_required</c> works.</summary>
+    public static readonly TimeSpan EnrolmentTokenLifetime = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// A token that only reaches the staff second-factor endpoints (role <see cref="Roles.StaffMfaEnrolment"/>, no
+    /// facility): for an account that must enrol before it may sign in.
+    /// </summary>
+    public AccessToken ForStaffMfaEnrolment(StaffMember staff) =>
+        Issue(staff.Id, Roles.StaffMfaEnrolment, facilityId: null, staff.TokenVersion, EnrolmentTokenLifetime);
+
     public static string RoleName(StaffRole role) => role switch
     {
         StaffRole.Operator => Roles.Operator,

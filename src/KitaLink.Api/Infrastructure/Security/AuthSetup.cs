@@ -131,7 +131,9 @@ public static class AuthSetup
             .AddPolicy(Policies.FacilityAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin)
                 .RequireClaim(ClaimNames.FacilityId))
             .AddPolicy(Policies.Operator, p => p.RequireAuthenticatedUser().RequireRole(Roles.Operator))
-            .AddPolicy(Policies.StaffAccount, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Educator, Roles.Operator));
+            .AddPolicy(Policies.StaffAccount, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Educator, Roles.Operator))
+            .AddPolicy(Policies.StaffSecondFactor, p => p.RequireAuthenticatedUser()
+                .RequireRole(Roles.Admin, Roles.Educator, Roles.Operator, Roles.StaffMfaEnrolment));
         return builder;
     }
 }

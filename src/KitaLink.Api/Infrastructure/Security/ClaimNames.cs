@@ -18,6 +18,12 @@ public static class Roles
     public const string Operator = "operator";
     public const string Admin = "admin";
     public const string Educator = "educator";
+
+    /// <summary>
+    /// A staff or operator account that must set up its second factor before it may sign in: the token of
+    /// <c>mfa_enrolment_required</c> reaches only the staff second-factor endpoints.
+    /// </summary>
+    public const string StaffMfaEnrolment = "staff_mfa_enrolment";
 }
 
 /// <summary>Named authorization policies.</summary>
@@ -30,6 +36,9 @@ public static class Policies
 
     /// <summary>Any staff account (admin, educator, operator): its own sign-out and password.</summary>
     public const string StaffAccount = "StaffAccount";
+
+    /// <summary>Any staff account, or the enrolment-only token of one that must set up its second factor first.</summary>
+    public const string StaffSecondFactor = "StaffSecondFactor";
 }
 
 public static class ClaimsPrincipalExtensions

@@ -13,6 +13,7 @@ internal sealed class ParentAccountConfiguration : IEntityTypeConfiguration<Pare
         // One account per address, even under parallel registrations.
         builder.HasIndex(a => a.NormalizedEmail).IsUnique();
         builder.Property(a => a.PasswordHash).HasMaxLength(512);
+        builder.Property(a => a.TotpSecret).HasMaxLength(1024);
         builder.HasMany(a => a.Links).WithOne(l => l.Account).HasForeignKey(l => l.AccountId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -15,6 +15,7 @@ internal sealed class StaffMemberConfiguration : IEntityTypeConfiguration<StaffM
         builder.HasIndex(s => s.NormalizedEmail).IsUnique();
         builder.Property(s => s.DisplayName).HasMaxLength(200);
         builder.Property(s => s.PasswordHash).HasMaxLength(512);
+        builder.Property(s => s.TotpSecret).HasMaxLength(1024);
         builder.HasIndex(s => s.FacilityId);
         builder.HasOne<Facility>().WithMany().HasForeignKey(s => s.FacilityId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -67,6 +67,19 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("token_version");
 
+                    b.Property<DateTimeOffset?>("TotpEnabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("totp_enabled_at");
+
+                    b.Property<long?>("TotpLastUsedStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("totp_last_used_step");
+
+                    b.Property<string>("TotpSecret")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("totp_secret");
+
                     b.HasKey("Id")
                         .HasName("pk_parent_accounts");
 
@@ -353,6 +366,10 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<bool>("StaffMfaRequired")
+                        .HasColumnType("boolean")
+                        .HasColumnName("staff_mfa_required");
 
                     b.HasKey("Id")
                         .HasName("pk_facilities");
@@ -815,6 +832,98 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.ToTable("child_links", (string)null);
                 });
 
+            modelBuilder.Entity("KitaLink.Api.Mfa.MfaChallenge", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid?>("ParentAccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_account_id");
+
+                    b.Property<Guid?>("StaffMemberId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("staff_member_id");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mfa_challenges");
+
+                    b.HasIndex("ParentAccountId")
+                        .HasDatabaseName("ix_mfa_challenges_parent_account_id");
+
+                    b.HasIndex("StaffMemberId")
+                        .HasDatabaseName("ix_mfa_challenges_staff_member_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mfa_challenges_token_hash");
+
+                    b.ToTable("mfa_challenges", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_mfa_challenges_one_owner", "(parent_account_id IS NULL) <> (staff_member_id IS NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Mfa.MfaRecoveryCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("code_hash");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("ParentAccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_account_id");
+
+                    b.Property<Guid?>("StaffMemberId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("staff_member_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mfa_recovery_codes");
+
+                    b.HasIndex("CodeHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mfa_recovery_codes_code_hash");
+
+                    b.HasIndex("ParentAccountId")
+                        .HasDatabaseName("ix_mfa_recovery_codes_parent_account_id");
+
+                    b.HasIndex("StaffMemberId")
+                        .HasDatabaseName("ix_mfa_recovery_codes_staff_member_id");
+
+                    b.ToTable("mfa_recovery_codes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_mfa_recovery_codes_one_owner", "(parent_account_id IS NULL) <> (staff_member_id IS NULL)");
+                        });
+                });
+
             modelBuilder.Entity("KitaLink.Api.Pins.PinBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1161,6 +1270,19 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("token_version");
 
+                    b.Property<DateTimeOffset?>("TotpEnabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("totp_enabled_at");
+
+                    b.Property<long?>("TotpLastUsedStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("totp_last_used_step");
+
+                    b.Property<string>("TotpSecret")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("totp_secret");
+
                     b.HasKey("Id")
                         .HasName("pk_staff_members");
 
@@ -1497,6 +1619,36 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                     b.Navigation("Account");
 
                     b.Navigation("Child");
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Mfa.MfaChallenge", b =>
+                {
+                    b.HasOne("KitaLink.Api.Accounts.ParentAccount", null)
+                        .WithMany()
+                        .HasForeignKey("ParentAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_mfa_challenges_parent_accounts_parent_account_id");
+
+                    b.HasOne("KitaLink.Api.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("StaffMemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_mfa_challenges_staff_members_staff_member_id");
+                });
+
+            modelBuilder.Entity("KitaLink.Api.Mfa.MfaRecoveryCode", b =>
+                {
+                    b.HasOne("KitaLink.Api.Accounts.ParentAccount", null)
+                        .WithMany()
+                        .HasForeignKey("ParentAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_mfa_recovery_codes_parent_accounts_parent_account_id");
+
+                    b.HasOne("KitaLink.Api.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("StaffMemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_mfa_recovery_codes_staff_members_staff_member_id");
                 });
 
             modelBuilder.Entity("KitaLink.Api.Pins.PinBatch", b =>
