@@ -50,7 +50,8 @@ start() {
     user=$(id -un); group=$(id -gn); uid=$(id -u); gid=$(id -g)
   fi
   local imap_port lmtp_port
-  imap_port=$(free_port 51430)
+  # Below the kernel's ephemeral port range (32768-60999): no client connection's local port can hold it.
+  imap_port=$(free_port $((30000 + RANDOM % 900)))
   lmtp_port=$(free_port $((imap_port + 1)))
   cat >"$dir/dovecot.conf" <<CONF
 # Rootless Dovecot for tests: everything in $dir, loopback only.

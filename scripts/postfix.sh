@@ -55,8 +55,44 @@ start() {
   exec 9>>/tmp/kitalink-postfix-start.lock
   chmod a+rw /tmp/kitalink-postfix-start.lock 2>/dev/null || true
   flock 9
-  local port
-  port=$(free_port 52530)
+  # Below the kernel's ephemeral port range (32768-60999), so no client connection's local port holds it; a port
+  # that is taken anyway (Postfix's bind fails) is given up for the next free one.
+  local port base=$((31000 + RANDOM % 1000)) attempt i
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port "$base")
+    write_config
+    sudo_cmd rm -f "$dir/maillog"
+    # fd 9 (the lock) must not live on in Postfix's daemons.
+    if sudo_cmd /usr/sbin/postfix -c "$dir/config" start >"$dir/start.log" 2>&1 9>&-; then
+      # Up to a minute: a start on a machine busy with builds can take a while.
+      for i in $(seq 1 600); do
+        # Listening, and it is this instance's master that does (not something that took the port meanwhile).
+        if port_in_use "$port" && sudo_cmd /usr/sbin/postfix -c "$dir/config" status >/dev/null 2>&1 9>&-; then
+          echo "$port"
+          return 0
+        fi
+        if port_taken_at_bind; then break; fi
+        sleep 0.1
+      done
+    fi
+    if ! port_taken_at_bind; then break; fi
+    echo "Postfix could not bind 127.0.0.1:$port (attempt $attempt); trying another port" >&2
+    sudo_cmd /usr/sbin/postfix -c "$dir/config" stop >/dev/null 2>&1 9>&- || true
+    base=$((port + 1))
+  done
+  echo "Postfix did not start (does not listen on 127.0.0.1:$port); log:" >&2
+  cat "$dir/start.log" >&2 2>/dev/null || true
+  sudo_cmd cat "$dir/maillog" >&2 2>/dev/null || true
+  exit 1
+}
+
+# True when this attempt's master gave up because its port was taken.
+port_taken_at_bind() {
+  grep -qs "Address already in use" "$dir/start.log" || sudo_cmd grep -qs "Address already in use" "$dir/maillog"
+}
+
+# main.cf and master.cf of the instance in $dir listening on $port (the caller's variables).
+write_config() {
   cat >"$dir/config/main.cf" <<CONF
 # Private Postfix instance for tests: everything in $dir, loopback only.
 compatibility_level = 3.6
@@ -133,25 +169,6 @@ CONF
   chmod 755 "$dir" "$dir/config"
   sudo_cmd chown root "$dir/queue"
   sudo_cmd chown postfix "$dir/data"
-  # fd 9 (the lock) must not live on in Postfix's daemons.
-  sudo_cmd /usr/sbin/postfix -c "$dir/config" start >"$dir/start.log" 2>&1 9>&- || {
-    echo "Postfix did not start:" >&2
-    cat "$dir/start.log" "$dir/maillog" >&2 2>/dev/null || true
-    exit 1
-  }
-  # Up to a minute: a start on a machine busy with builds can take a while.
-  local i
-  for i in $(seq 1 600); do
-    # Listening, and it is this instance's master that does (not something that took the port meanwhile).
-    if port_in_use "$port" && sudo_cmd /usr/sbin/postfix -c "$dir/config" status >/dev/null 2>&1 9>&-; then
-      echo "$port"
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "Postfix does not listen on 127.0.0.1:$port; log:" >&2
-  cat "$dir/start.log" "$dir/maillog" >&2 2>/dev/null || true
-  exit 1
 }
 
 # Postfix's log of the instance (root's file: written by its postlogd).
