@@ -118,7 +118,7 @@ public sealed class StaffSecondFactorTests(MfaFactory factory) : IClassFixture<M
     }
 }
 
-/// <summary>With <c>Mfa:RequiredForOperators</c> (the production default) an operator gets no full token without a second factor.</summary>
+/// <summary>With <c>Mfa:RequiredForOperators</c> (the recommended production setting) an operator gets no full token without a second factor.</summary>
 public sealed class OperatorSecondFactorTests(OperatorMfaFactory factory) : IClassFixture<OperatorMfaFactory>
 {
     private readonly HttpClient _client = factory.CreateClient();
