@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using MimeKit;
@@ -91,22 +90,7 @@ public static class ImapServer
         await writer.WriteLineAsync("QUIT");
     }
 
-    private static string Script(string command, string folder)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot.Path, "scripts", "imap.sh"));
-        start.ArgumentList.Add(command);
-        start.ArgumentList.Add(folder);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"scripts/imap.sh {command} failed: {errors.Result}");
-        }
-        return output;
-    }
+    private static string Script(string command, string folder) => ProjectScript.Run("imap.sh", command, folder);
 }
 
 /// <summary>The bounce fixtures of <c>tests/fixtures/bounces</c> with their placeholders filled in.</summary>

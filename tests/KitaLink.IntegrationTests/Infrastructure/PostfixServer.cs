@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace KitaLink.IntegrationTests.Infrastructure;
@@ -76,23 +75,5 @@ public sealed class PostfixServer : IAsyncDisposable
         }
     }
 
-    private static string Script(string command, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot.Path, "scripts", "postfix.sh"));
-        start.ArgumentList.Add(command);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"scripts/postfix.sh {command} failed: {errors.Result}");
-        }
-        return output;
-    }
+    private static string Script(string command, params string[] arguments) => ProjectScript.Run("postfix.sh", command, arguments);
 }
