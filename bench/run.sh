@@ -12,14 +12,16 @@
 #
 # Knobs: BENCH_DURATION (s per scenario, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2), BENCH_MAIL_BURST (2000), BENCH_MAIL_RATE (50), BENCH_DOC (docs/performance.md), BENCH_NOTE (text for
-# the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 1200),
+# the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 2400),
 # BENCH_SCENARIOS (space-separated subset of: baseline baseline-refresh baseline-staff me-children staff-children
-# refresh refresh-spread login register letters mail pins; all by default. For experiments: the targets of the
-# scenarios left out are reported as not measured), BENCH_SCALE (data multiplier of the main run, 1 = 200
-# facilities), BENCH_COMPARE_SCALE (10: afterwards the baselines, my children, the staff list and the refreshes
-# run again on a second database with that many times the data; 0 = off), BENCH_QUIET_PERCENT (15) and
+# refresh refresh-spread login login-identity register letters mail pins; all by default. For experiments: the
+# targets of the scenarios left out are reported as not measured), BENCH_SCALE (data multiplier of the main run,
+# 1 = 200 facilities), BENCH_COMPARE_SCALE (10: afterwards the baselines, my children, the staff list and the
+# refreshes run again on a second database with that many times the data; 0 = off), BENCH_QUIET_PERCENT (15) and
 # BENCH_QUIET_WAIT (600 s): before each scenario the run waits until the machine's CPU use over 3 s is at most
 # that share, and records the load average and CPU use it started with.
+# login-identity is the login of a peer, a minimal ASP.NET Core Identity app (MapIdentityApi, same PBKDF2 settings;
+# bench/KitaLink.Bench.IdentityPeer) seeded with 10,000 users in its own database of the same cluster.
 set -euo pipefail
 
 # Everything runs inside main(), which bash reads completely before it starts: editing or pulling a new
@@ -43,7 +45,7 @@ scale=${BENCH_SCALE:-1}
 compare_scale=${BENCH_COMPARE_SCALE:-10}
 quiet_percent=${BENCH_QUIET_PERCENT:-15}
 quiet_wait=${BENCH_QUIET_WAIT:-600}
-selected=" ${BENCH_SCENARIOS:-baseline baseline-refresh baseline-staff me-children staff-children refresh refresh-spread login register letters mail pins} "
+selected=" ${BENCH_SCENARIOS:-baseline baseline-refresh baseline-staff me-children staff-children refresh refresh-spread login login-identity register letters mail pins} "
 wanted() { [[ "$selected" == *" $1 "* ]]; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -145,8 +147,8 @@ if ! command -v wrk >/dev/null; then
 fi
 scripts/pg.sh ensure
 
-log "building Release (API, bench tool, baseline app)"
-for project in bench/KitaLink.Bench bench/KitaLink.Bench.Baseline; do
+log "building Release (API, bench tool, baseline app, Identity peer)"
+for project in bench/KitaLink.Bench bench/KitaLink.Bench.Baseline bench/KitaLink.Bench.IdentityPeer; do
   timeout 900 dotnet build "$project" -c Release -nologo -v quiet >>"$logs/build.log" 2>&1 \
     || { tail -n 40 "$logs/build.log" >&2; exit 1; }
 done
@@ -356,6 +358,59 @@ password=Kita-Bench-Passwort-2026
 run_hot_paths "" "" "$data"
 emails="$data/login-emails.txt"
 wanted login && run_scenario login "login" "$api_pid" "$connections" login.lua "$api" "$emails" "$emails" "$password"
+
+# The login of a peer: a minimal ASP.NET Core Identity app (MapIdentityApi) with KitaLink's PBKDF2 settings, on its
+# own database in the same cluster, 10,000 users with the bench password. The API stays up, idle, meanwhile.
+# HOME points into the run's folder only so that the peer's data-protection key ring is not left in the caller's home.
+if wanted login-identity; then
+  peer_dll="$root/bench/KitaLink.Bench.IdentityPeer/bin/Release/net10.0/KitaLink.Bench.IdentityPeer.dll"
+  peer_emails="$data/identity-peer-emails.txt"
+  mkdir -p "$work/identity-peer"
+  peer_env=(
+    ASPNETCORE_ENVIRONMENT=Production
+    "ConnectionStrings__Postgres=Host=127.0.0.1;Port=$pg_port;Database=identity_peer;Username=kitalink"
+    "HOME=$work/identity-peer"
+  )
+  "$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d postgres -qc "CREATE DATABASE identity_peer" >/dev/null
+  log "seeding the ASP.NET Core Identity peer (10,000 users)"
+  (cd "$(dirname "$peer_dll")" && env "${peer_env[@]}" timeout 300 dotnet "$peer_dll" seed --count 10000 \
+    --password "$password" --out "$peer_emails") >>"$logs/identity-peer.log" 2>&1 \
+    || { tail -n 40 "$logs/identity-peer.log" >&2; exit 1; }
+  "$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d identity_peer -qc "VACUUM ANALYZE" >/dev/null
+  peer_port=$(free_port 5400)
+  (cd "$(dirname "$peer_dll")" && exec env "${peer_env[@]}" "ASPNETCORE_URLS=http://127.0.0.1:$peer_port" \
+    dotnet "$peer_dll") >>"$logs/identity-peer.log" 2>&1 &
+  peer_pid=$!
+  started+=("$peer_pid")
+  # Up once it answers at all (MapIdentityApi has no anonymous GET that returns 2xx).
+  for _ in $(seq 1 300); do
+    [[ -n "$(http_status "$peer_port" /login)" ]] && break
+    kill -0 "$peer_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  [[ -n "$(http_status "$peer_port" /login)" ]] || { tail -n 40 "$logs/identity-peer.log" >&2; exit 1; }
+  # The warm-up runs here, not in run_scenario: when wrk stops, the peer still finishes the sign-ins it has accepted
+  # (the hash runs synchronously on a request thread and is not dropped with the connection), up to one hash per
+  # connection of CPU, which must not fall into the measured window. So the measurement waits until the peer is
+  # idle (under 0.1 core for 1 s, at most 120 s). KitaLink abandons the queued checks of closed connections
+  # (PasswordHashing.RunAsync), so its warm-up leaves at most one hash per core behind and needs no pause.
+  log "scenario login-identity: warm-up ${warmup} s"
+  timeout $((warmup + 60)) wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 30s --latency \
+    -s bench/wrk/login-identity.lua "http://127.0.0.1:$peer_port" -- "$peer_emails" "$threads" "$password" \
+    >"$logs/login-identity.warmup.txt" 2>&1 || true
+  warmup_failed "$logs/login-identity.warmup.txt" && log "scenario login-identity: no 2xx in the warm-up; see $logs/identity-peer.log"
+  peer_drain=$SECONDS
+  for _ in $(seq 1 120); do
+    kill -0 "$peer_pid" 2>/dev/null || break
+    peer_cpu=$(cpu_ticks "$peer_pid")
+    sleep 1
+    (( $(cpu_ticks "$peer_pid") - peer_cpu < clk_tck / 10 )) && break
+  done
+  log "scenario login-identity: peer idle $((SECONDS - peer_drain)) s after the warm-up"
+  run_scenario login-identity "login, ASP.NET Core Identity peer" "$peer_pid" "$connections" login-identity.lua \
+    "http://127.0.0.1:$peer_port" - "$peer_emails" "$password"
+  stop_pid "$peer_pid"
+fi
 wanted register && run_scenario register "registration" "$api_pid" "$connections" register.lua "$api" \
   "$data/register-warmup.tsv" "$data/register.tsv" "$password"
 letters="$data/letters.tsv"
