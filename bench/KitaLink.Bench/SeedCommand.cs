@@ -174,7 +174,8 @@ public static class SeedCommand
     /// account) per warm-up and measured run, so no run starts with a token another run consumed.
     /// </summary>
     private static readonly string[] s_refreshSets =
-        ["refresh-baseline-warmup", "refresh-baseline", "refresh-warmup", "refresh", "refresh-spread-warmup", "refresh-spread"];
+        ["refresh-baseline-warmup", "refresh-baseline", "refresh-warmup", "refresh", "refresh-spread-warmup", "refresh-spread",
+            "refresh-logged-warmup", "refresh-logged", "refresh-logged-spread-warmup", "refresh-logged-spread"];
 
     private static async Task<Dictionary<string, List<string>>> CreateRefreshTokensAsync(
         IServiceProvider services, SeedContext context, List<Guid> accountIds, int perSet, Random random)
