@@ -132,11 +132,14 @@ public static class ReportCommand
         }
         if (run.Hash is { } h)
         {
-            md.AppendLine(CultureInfo.InvariantCulture,
+            md.AppendLine(
                 $"- **One password hash** (KitaLink's `PasswordHashing.HashAsync`, PBKDF2-HMAC-SHA512 with {h.Iterations:N0} iterations, " +
                 $"single-threaded, {h.Runs} runs after 2 warm-up runs): median **{h.MedianMs.ToString("F1", s_inv)} ms** " +
                 $"(mean {h.MeanMs.ToString("F1", s_inv)}, min {h.MinMs.ToString("F1", s_inv)}, max {h.MaxMs.ToString("F1", s_inv)} ms). " +
-                $"Hash limit = {h.Cores} cores ÷ {h.MedianMs.ToString("F1", s_inv)} ms = **{run.HashLimit.ToString("F1", s_inv)} hashes/s**.");
+                $"Hash limit = {h.Cores} cores ÷ {h.MedianMs.ToString("F1", s_inv)} ms = **{run.HashLimit.ToString("F1", s_inv)} hashes/s**" +
+                (double.IsNaN(h.ParallelPerSecond) ? "." : $"; with every core hashing at once (the same hash, {h.Cores * h.Runs / 2} times through " +
+                    $"`PasswordHashing`'s threads, nothing else running) the cores delivered {h.ParallelPerSecond.ToString("F1", s_inv)} hashes/s " +
+                    $"= {(h.ParallelPerSecond / run.HashLimit).ToString("F2", s_inv)}× that limit."));
         }
         md.AppendLine();
 
@@ -523,7 +526,11 @@ public static class ReportCommand
                     $"transaction) plus a short transaction that locks the account row, inserts the refresh token and the audit event, " +
                     $"and a JWT. `PasswordHashing` runs at most one hash per core, so the hash limit " +
                     $"({limit.ToString("F1", s_inv)}/s) assumes the cores do nothing else; here wrk, PostgreSQL and the rest of each " +
-                    $"request take their share of the same {cores} cores (API CPU {login.CpuCores.ToString("F2", s_inv)} cores). {Errors(login)}"));
+                    $"request take their share of the same {cores} cores (API CPU {login.CpuCores.ToString("F2", s_inv)} cores). " +
+                    (Hash is { ParallelPerSecond: > 0 } hp
+                        ? $"With every core hashing at once and nothing else running the cores delivered {hp.ParallelPerSecond.ToString("F1", s_inv)} hashes/s " +
+                          $"({(hp.ParallelPerSecond / limit).ToString("F2", s_inv)}× the limit): logins reached {(login.Rps / hp.ParallelPerSecond).ToString("F2", s_inv)}× of that. "
+                        : "") + Errors(login)));
                 targets.Add(new Target("login: errors", "0", $"{login.Errors} ({login.NonSuccess} non-2xx, {login.SocketErrors} socket)",
                     login.Errors == 0, ErrorCause(login)));
                 var predicted = connections * (Hash!.MedianMs / 1000) / cores;

@@ -23,7 +23,9 @@ public sealed record TokenResponse(
 /// <summary>
 /// Issues and revokes parent sessions. A session is a family of refresh tokens: each refresh consumes the
 /// presented token and adds its successor to the family, so a replayed (stolen) token is recognisable.
-/// Refresh tokens are added to the caller's DbContext and commit with the caller's change.
+/// A new session's refresh token is added to the caller's DbContext and commits with the caller's change; the
+/// refresh rotation (<see cref="FindForRotationAsync"/>, <see cref="RotateAsync"/>) writes with hand-written
+/// statements in the caller's transaction, because it is the busiest write of the service (docs/performance.md).
 /// </summary>
 public sealed class ParentSessions(KitaLinkDbContext db, AccessTokenIssuer issuer, IOptions<JwtOptions> options, TimeProvider time)
 {
