@@ -12,9 +12,16 @@
 #
 # Knobs: BENCH_DURATION (s per scenario, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2), BENCH_MAIL_BURST (2000), BENCH_MAIL_RATE (50), BENCH_DOC (docs/performance.md), BENCH_NOTE (text for
-# the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 1200),
-# BENCH_SCENARIOS (space-separated subset of: baseline me-children login register letters mail pins; all by default.
-# For experiments: the targets of the scenarios left out are reported as not measured).
+# the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 2400),
+# BENCH_SCENARIOS (space-separated subset of: baseline baseline-refresh baseline-staff me-children staff-children
+# refresh refresh-spread refresh-logged login login-identity register letters mail pins; all by default. For experiments: the
+# targets of the scenarios left out are reported as not measured), BENCH_SCALE (data multiplier of the main run,
+# 1 = 200 facilities), BENCH_COMPARE_SCALE (10: afterwards the baselines, my children, the staff list and the
+# refreshes run again on a second database with that many times the data; 0 = off), BENCH_QUIET_PERCENT (15) and
+# BENCH_QUIET_WAIT (600 s): before each scenario the run waits until the machine's CPU use over 3 s is at most
+# that share, and records the load average and CPU use it started with.
+# login-identity is the login of a peer, a minimal ASP.NET Core Identity app (MapIdentityApi, same PBKDF2 settings;
+# bench/KitaLink.Bench.IdentityPeer) seeded with 10,000 users in its own database of the same cluster.
 set -euo pipefail
 
 # Everything runs inside main(), which bash reads completely before it starts: editing or pulling a new
@@ -33,8 +40,12 @@ mail_burst=${BENCH_MAIL_BURST:-2000}
 mail_rate=${BENCH_MAIL_RATE:-50}
 doc=${BENCH_DOC:-docs/performance.md}
 [[ "$doc" == /* ]] || doc="$root/$doc"
-time_limit=${BENCH_TIME_LIMIT:-1200}
-selected=" ${BENCH_SCENARIOS:-baseline me-children login register letters mail pins} "
+time_limit=${BENCH_TIME_LIMIT:-2400}
+scale=${BENCH_SCALE:-1}
+compare_scale=${BENCH_COMPARE_SCALE:-10}
+quiet_percent=${BENCH_QUIET_PERCENT:-15}
+quiet_wait=${BENCH_QUIET_WAIT:-600}
+selected=" ${BENCH_SCENARIOS:-baseline baseline-refresh baseline-staff me-children staff-children refresh refresh-spread refresh-logged login login-identity register letters mail pins} "
 wanted() { [[ "$selected" == *" $1 "* ]]; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -103,6 +114,30 @@ wait_http() { # URL PID SECONDS: until URL answers 2xx; fails when PID exits
 
 now_utc() { date -u +%Y-%m-%dT%H:%M:%S.%6NZ; }
 
+busy_percent() { # the machine's CPU use over the next 3 s, in percent of all cores (every process, ours included)
+  local a b
+  a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+  sleep 3
+  b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf "%.0f", (t > 0 ? (y[1] - x[1]) * 100 / t : 0) }'
+}
+
+# wait_quiet META: before a scenario, waits (up to BENCH_QUIET_WAIT s) until the machine's CPU use over 3 s is at
+# most BENCH_QUIET_PERCENT, so no other work (a build, a test run) shares the cores with the measurement. Records
+# what it found (load average and CPU use) in the scenario's META file; the report prints both.
+wait_quiet() {
+  local meta=$1 waited=0 busy
+  busy=$(busy_percent)
+  while (( busy > quiet_percent && waited < quiet_wait )); do
+    (( waited == 0 )) && log "waiting for a quiet machine (CPU ${busy} % > ${quiet_percent} %)"
+    sleep 7; waited=$((waited + 10))
+    busy=$(busy_percent)
+  done
+  printf 'loadavg_before=%s\nbusy_percent_before=%s\nquiet_waited_s=%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" "$busy" "$waited" >>"$meta"
+  (( busy <= quiet_percent )) || log "machine still busy (CPU ${busy} %) after ${quiet_wait} s; measuring anyway (recorded)"
+}
+
+
 # ---------------------------------------------------------------- tools
 if ! command -v wrk >/dev/null; then
   log "wrk not found; installing it with apt-get"
@@ -112,8 +147,8 @@ if ! command -v wrk >/dev/null; then
 fi
 scripts/pg.sh ensure
 
-log "building Release (API, bench tool, baseline app)"
-for project in bench/KitaLink.Bench bench/KitaLink.Bench.Baseline; do
+log "building Release (API, bench tool, baseline app, Identity peer)"
+for project in bench/KitaLink.Bench bench/KitaLink.Bench.Baseline bench/KitaLink.Bench.IdentityPeer; do
   timeout 900 dotnet build "$project" -c Release -nologo -v quiet >>"$logs/build.log" 2>&1 \
     || { tail -n 40 "$logs/build.log" >&2; exit 1; }
 done
@@ -140,6 +175,7 @@ tool() { # runs a KitaLink.Bench command with the API's configuration
 
 # ---------------------------------------------------------------- baseline 2: one password hash
 log "timing one password hash"
+wait_quiet "$results/hash.meta"
 connection="Host=127.0.0.1;Database=kitalink;Username=kitalink"
 tool hash-time --runs 20 --out "$results/hash.json" | tee -a "$logs/tool.log" >&2
 cores=$(nproc)
@@ -152,18 +188,26 @@ reg_warm=$(awk -v c="$cores" -v h="$hash_ms" -v d="$warmup" 'BEGIN { n = int(c *
 log "starting PostgreSQL (normal durability)"
 pg_port=$(scripts/pg.sh start "$work/pg")
 psql="$(scripts/pg.sh bin)/psql"
-"$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d postgres -qc "CREATE DATABASE kitalink" >/dev/null
-connection="Host=127.0.0.1;Port=$pg_port;Database=kitalink;Username=kitalink"
 
-log "applying migrations"
-(cd "$api_dir" && env "${kitalink_env[@]}" "ConnectionStrings__Postgres=$connection" \
-  timeout 300 dotnet KitaLink.Api.dll migrate) >"$logs/migrate.log" 2>&1 || { tail -n 40 "$logs/migrate.log" >&2; exit 1; }
+# seed_database NAME SCALE DATA_DIR [seed options]: creates, migrates and seeds database NAME with SCALE × 200
+# facilities (100 children each) and writes the wrk input files to DATA_DIR.
+seed_database() {
+  local name=$1 scale=$2 dir=$3
+  shift 3
+  mkdir -p "$dir"
+  "$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d postgres -qc "CREATE DATABASE $name" >/dev/null
+  local conn="Host=127.0.0.1;Port=$pg_port;Database=$name;Username=kitalink"
+  log "applying migrations to $name"
+  (cd "$api_dir" && env "${kitalink_env[@]}" "ConnectionStrings__Postgres=$conn" \
+    timeout 300 dotnet KitaLink.Api.dll migrate) >"$logs/migrate-$name.log" 2>&1 || { tail -n 40 "$logs/migrate-$name.log" >&2; exit 1; }
+  log "seeding $name at ${scale}× ($((scale * 200)) facilities, $((scale * 20000)) children, $((scale * 10000)) accounts)"
+  connection=$conn tool seed --out "$dir" --facilities $((scale * 200)) "$@" | tee -a "$logs/tool.log" >&2
+  "$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d "$name" -qc "VACUUM ANALYZE" >/dev/null
+}
 
-log "seeding (200 facilities, 20,000 children, 30,000 guardians, 10,000 accounts; $reg_warm + $reg_main registration pairs)"
-tool seed --out "$data" --registration-warmup-pairs "$reg_warm" --registration-pairs "$reg_main" --letter-pairs 1000 \
-  | tee -a "$logs/tool.log" >&2
+seed_database kitalink "$scale" "$data" --registration-warmup-pairs "$reg_warm" --registration-pairs "$reg_main" --letter-pairs 1000
 cp "$data/seed.json" "$results/seed.json"
-"$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d kitalink -qc "VACUUM ANALYZE" >/dev/null
+connection="Host=127.0.0.1;Port=$pg_port;Database=kitalink;Username=kitalink"
 
 # ---------------------------------------------------------------- scenarios
 scenarios=()
@@ -198,6 +242,7 @@ run_scenario() {
   (( conns < thr )) && thr=$conns
   scenarios+=("$name")
   printf 'title=%s\nconnections=%s\n' "$title" "$conns" >"$meta"
+  wait_quiet "$meta"
   echo "warmup_at=$(now_utc)" >>"$meta"
   if [[ "$warmup_input" != "-" ]]; then
     log "scenario $name: warm-up ${warmup} s"
@@ -232,19 +277,74 @@ run_scenario() {
   grep -E 'Requests/sec|Non-2xx|Socket errors' "$results/$name.wrk.txt" | sed "s/^/  $name: /" >&2 || true
 }
 
-# Baseline 1: the raw Npgsql app, alone on the machine (the API is not running yet).
-if wanted baseline; then
-baseline_port=$(free_port 5390)
-(cd "$(dirname "$baseline_dll")" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$baseline_port" \
-  "ConnectionStrings__Postgres=$connection" dotnet "$baseline_dll") >"$logs/baseline.log" 2>&1 &
-baseline_pid=$!
-started+=("$baseline_pid")
-wait_http "http://127.0.0.1:$baseline_port/baseline/$(head -n 1 "$data/account-ids.txt")" "$baseline_pid" 60 \
-  || { tail -n 40 "$logs/baseline.log" >&2; exit 1; }
-ids="$data/account-ids.txt"
-run_scenario baseline "baseline (raw Npgsql)" "$baseline_pid" "$connections" baseline.lua "http://127.0.0.1:$baseline_port" "$ids" "$ids"
-stop_pid "$baseline_pid"
-fi
+# run_baselines SUFFIX TITLE_SUFFIX DATA_DIR: the raw Npgsql app alone on the machine (the API is not running):
+# the single-row read, the refresh-token rotation and the staff list's rows.
+run_baselines() {
+  local suffix=$1 title_suffix=$2 dir=$3 port pid
+  port=$(free_port 5390)
+  (cd "$(dirname "$baseline_dll")" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    "ConnectionStrings__Postgres=$connection" dotnet "$baseline_dll") >"$logs/baseline$suffix.log" 2>&1 &
+  pid=$!
+  started+=("$pid")
+  wait_http "http://127.0.0.1:$port/baseline/$(head -n 1 "$dir/account-ids.txt")" "$pid" 60 \
+    || { tail -n 40 "$logs/baseline$suffix.log" >&2; exit 1; }
+  local base="http://127.0.0.1:$port"
+  if wanted baseline; then
+    run_scenario "baseline$suffix" "baseline: one row by key (raw Npgsql)$title_suffix" "$pid" "$connections" baseline.lua "$base" \
+      "$dir/account-ids.txt" "$dir/account-ids.txt"
+  fi
+  if wanted baseline-refresh; then
+    run_scenario "baseline-refresh$suffix" "baseline: refresh-token rotation (raw Npgsql)$title_suffix" "$pid" "$connections" refresh.lua "$base" \
+      "$dir/refresh-baseline-warmup.txt" "$dir/refresh-baseline.txt" /baseline/refresh
+  fi
+  if wanted baseline-staff; then
+    run_scenario "baseline-staff$suffix" "baseline: 100 children of a facility (raw Npgsql)$title_suffix" "$pid" "$connections" staff-children.lua "$base" \
+      "$dir/staff-lists.tsv" "$dir/staff-lists.tsv" baseline
+  fi
+  stop_pid "$pid"
+}
+
+# start_api: the API in Production mode against $connection; sets api_pid and api.
+start_api() {
+  local port
+  port=$(free_port 5380)
+  api_env=(
+    "${kitalink_env[@]}"
+    "ASPNETCORE_URLS=http://127.0.0.1:$port"
+    "ConnectionStrings__Postgres=$connection"
+    Smtp__Host=127.0.0.1
+    "Smtp__Port=$smtp_port"
+    Smtp__UseTls=false
+    # wrk stands in for a reverse proxy: refresh-spread sends X-Forwarded-For from 1,000 client addresses.
+    ForwardedHeaders__KnownProxies__0=127.0.0.1
+  )
+  # BENCH_API_ENV: extra NAME=value settings for the API process (experiments, e.g. DOTNET_gcServer=0).
+  local extra_api_env
+  read -r -a extra_api_env <<<"${BENCH_API_ENV:-}"
+  api_env+=("${extra_api_env[@]}")
+  log "starting the API on 127.0.0.1:$port (Production)"
+  (cd "$api_dir" && exec env "${api_env[@]}" dotnet KitaLink.Api.dll) >>"$logs/api.log" 2>&1 &
+  api_pid=$!
+  started+=("$api_pid")
+  wait_http "http://127.0.0.1:$port/health/ready" "$api_pid" 90 || { tail -n 40 "$logs/api.log" >&2; exit 1; }
+  api="http://127.0.0.1:$port"
+}
+
+# run_hot_paths SUFFIX TITLE_SUFFIX DATA_DIR: the read and refresh scenarios, run at 1× and again at BENCH_COMPARE_SCALE.
+run_hot_paths() {
+  local suffix=$1 title_suffix=$2 dir=$3
+  wanted me-children && run_scenario "me-children$suffix" "my children$title_suffix" "$api_pid" "$connections" me-children.lua "$api" \
+    "$dir/parent-tokens.txt" "$dir/parent-tokens.txt"
+  wanted staff-children && run_scenario "staff-children$suffix" "staff list, 100 children$title_suffix" "$api_pid" "$connections" staff-children.lua "$api" \
+    "$dir/staff-lists.tsv" "$dir/staff-lists.tsv" api
+  wanted refresh && run_scenario "refresh$suffix" "token refresh, one client address$title_suffix" "$api_pid" "$connections" refresh.lua "$api" \
+    "$dir/refresh-warmup.txt" "$dir/refresh.txt" /api/v1/auth/refresh
+  wanted refresh-spread && run_scenario "refresh-spread$suffix" "token refresh, 1,000 client addresses$title_suffix" "$api_pid" "$connections" refresh.lua "$api" \
+    "$dir/refresh-spread-warmup.txt" "$dir/refresh-spread.txt" /api/v1/auth/refresh 1000
+  return 0
+}
+
+run_baselines "" "" "$data"
 
 # The SMTP sink and the API.
 smtp_port=$(free_port 2525)
@@ -252,30 +352,76 @@ smtp_port=$(free_port 2525)
 sink_pid=$!
 started+=("$sink_pid")
 
-api_port=$(free_port 5380)
-api_env=(
-  "${kitalink_env[@]}"
-  "ASPNETCORE_URLS=http://127.0.0.1:$api_port"
-  "ConnectionStrings__Postgres=$connection"
-  Smtp__Host=127.0.0.1
-  "Smtp__Port=$smtp_port"
-  Smtp__UseTls=false
-)
-# BENCH_API_ENV: extra NAME=value settings for the API process (experiments, e.g. DOTNET_gcServer=0).
-read -r -a extra_api_env <<<"${BENCH_API_ENV:-}"
-api_env+=("${extra_api_env[@]}")
-log "starting the API on 127.0.0.1:$api_port (Production)"
-(cd "$api_dir" && exec env "${api_env[@]}" dotnet KitaLink.Api.dll) >"$logs/api.log" 2>&1 &
-api_pid=$!
-started+=("$api_pid")
-wait_http "http://127.0.0.1:$api_port/health/ready" "$api_pid" 90 || { tail -n 40 "$logs/api.log" >&2; exit 1; }
-api="http://127.0.0.1:$api_port"
+start_api
 password=Kita-Bench-Passwort-2026
 
-tokens="$data/parent-tokens.txt"
-wanted me-children && run_scenario me-children "my children" "$api_pid" "$connections" me-children.lua "$api" "$tokens" "$tokens"
+run_hot_paths "" "" "$data"
+
+# The option the rate limiter did not take, measured: the same refreshes with rate_limit_counters as a logged table
+# (every counter update waits for its WAL flush while it holds the partition's row lock). Set back afterwards.
+if wanted refresh-logged; then
+  "$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d kitalink -qc "ALTER TABLE rate_limit_counters SET LOGGED" >/dev/null
+  run_scenario refresh-logged "token refresh, one client address, logged counters" "$api_pid" "$connections" refresh.lua "$api" \
+    "$data/refresh-logged-warmup.txt" "$data/refresh-logged.txt" /api/v1/auth/refresh
+  run_scenario refresh-logged-spread "token refresh, 1,000 client addresses, logged counters" "$api_pid" "$connections" refresh.lua "$api" \
+    "$data/refresh-logged-spread-warmup.txt" "$data/refresh-logged-spread.txt" /api/v1/auth/refresh 1000
+  "$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d kitalink -qc "ALTER TABLE rate_limit_counters SET UNLOGGED" >/dev/null
+fi
 emails="$data/login-emails.txt"
 wanted login && run_scenario login "login" "$api_pid" "$connections" login.lua "$api" "$emails" "$emails" "$password"
+
+# The login of a peer: a minimal ASP.NET Core Identity app (MapIdentityApi) with KitaLink's PBKDF2 settings, on its
+# own database in the same cluster, 10,000 users with the bench password. The API stays up, idle, meanwhile.
+# HOME points into the run's folder only so that the peer's data-protection key ring is not left in the caller's home.
+if wanted login-identity; then
+  peer_dll="$root/bench/KitaLink.Bench.IdentityPeer/bin/Release/net10.0/KitaLink.Bench.IdentityPeer.dll"
+  peer_emails="$data/identity-peer-emails.txt"
+  mkdir -p "$work/identity-peer"
+  peer_env=(
+    ASPNETCORE_ENVIRONMENT=Production
+    "ConnectionStrings__Postgres=Host=127.0.0.1;Port=$pg_port;Database=identity_peer;Username=kitalink"
+    "HOME=$work/identity-peer"
+  )
+  "$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d postgres -qc "CREATE DATABASE identity_peer" >/dev/null
+  log "seeding the ASP.NET Core Identity peer (10,000 users)"
+  (cd "$(dirname "$peer_dll")" && env "${peer_env[@]}" timeout 300 dotnet "$peer_dll" seed --count 10000 \
+    --password "$password" --out "$peer_emails") >>"$logs/identity-peer.log" 2>&1 \
+    || { tail -n 40 "$logs/identity-peer.log" >&2; exit 1; }
+  "$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d identity_peer -qc "VACUUM ANALYZE" >/dev/null
+  peer_port=$(free_port 5400)
+  (cd "$(dirname "$peer_dll")" && exec env "${peer_env[@]}" "ASPNETCORE_URLS=http://127.0.0.1:$peer_port" \
+    dotnet "$peer_dll") >>"$logs/identity-peer.log" 2>&1 &
+  peer_pid=$!
+  started+=("$peer_pid")
+  # Up once it answers at all (MapIdentityApi has no anonymous GET that returns 2xx).
+  for _ in $(seq 1 300); do
+    [[ -n "$(http_status "$peer_port" /login)" ]] && break
+    kill -0 "$peer_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  [[ -n "$(http_status "$peer_port" /login)" ]] || { tail -n 40 "$logs/identity-peer.log" >&2; exit 1; }
+  # The warm-up runs here, not in run_scenario: when wrk stops, the peer still finishes the sign-ins it has accepted
+  # (the hash runs synchronously on a request thread and is not dropped with the connection), up to one hash per
+  # connection of CPU, which must not fall into the measured window. So the measurement waits until the peer is
+  # idle (under 0.1 core for 1 s, at most 120 s). KitaLink abandons the queued checks of closed connections
+  # (PasswordHashing.RunAsync), so its warm-up leaves at most one hash per core behind and needs no pause.
+  log "scenario login-identity: warm-up ${warmup} s"
+  timeout $((warmup + 60)) wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 30s --latency \
+    -s bench/wrk/login-identity.lua "http://127.0.0.1:$peer_port" -- "$peer_emails" "$threads" "$password" \
+    >"$logs/login-identity.warmup.txt" 2>&1 || true
+  warmup_failed "$logs/login-identity.warmup.txt" && log "scenario login-identity: no 2xx in the warm-up; see $logs/identity-peer.log"
+  peer_drain=$SECONDS
+  for _ in $(seq 1 120); do
+    kill -0 "$peer_pid" 2>/dev/null || break
+    peer_cpu=$(cpu_ticks "$peer_pid")
+    sleep 1
+    (( $(cpu_ticks "$peer_pid") - peer_cpu < clk_tck / 10 )) && break
+  done
+  log "scenario login-identity: peer idle $((SECONDS - peer_drain)) s after the warm-up"
+  run_scenario login-identity "login, ASP.NET Core Identity peer" "$peer_pid" "$connections" login-identity.lua \
+    "http://127.0.0.1:$peer_port" - "$peer_emails" "$password"
+  stop_pid "$peer_pid"
+fi
 wanted register && run_scenario register "registration" "$api_pid" "$connections" register.lua "$api" \
   "$data/register-warmup.tsv" "$data/register.tsv" "$password"
 letters="$data/letters.tsv"
@@ -324,7 +470,25 @@ if wanted pins && ! grep -q '^skipped=' "$results/pins-create.meta"; then
 fi
 
 api_hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$api_pid/status" 2>/dev/null || echo 0)
+# What the running process reported about itself at startup (GC mode, pool size, hashing): the report prints
+# this line, not what the configuration is believed to be.
+grep -m 1 -o '"Message":"KitaLink runtime:[^"]*"' "$logs/api.log" | sed 's/^"Message":"//; s/"$//' >"$results/api.runtime" || true
 stop_pid "$api_pid"
+
+# ---------------------------------------------------------------- the hot paths again, on BENCH_COMPARE_SCALE × the data
+if (( compare_scale > 0 )) && { wanted baseline || wanted baseline-refresh || wanted baseline-staff || wanted me-children \
+    || wanted staff-children || wanted refresh || wanted refresh-spread; }; then
+  data_x="$out/data-x$compare_scale"
+  seed_database "kitalink_x$compare_scale" "$compare_scale" "$data_x" --registration-warmup-pairs 0 --registration-pairs 0 --letter-pairs 0
+  cp "$data_x/seed.json" "$results/seed-x$compare_scale.json"
+  connection="Host=127.0.0.1;Port=$pg_port;Database=kitalink_x$compare_scale;Username=kitalink"
+  run_baselines "-x$compare_scale" " (${compare_scale}× data)" "$data_x"
+  start_api
+  run_hot_paths "-x$compare_scale" " (${compare_scale}× data)" "$data_x"
+  api_hwm_x=$(awk '/^VmHWM:/ { print $2 }' "/proc/$api_pid/status" 2>/dev/null || echo 0)
+  (( api_hwm_x > api_hwm )) && api_hwm=$api_hwm_x
+  stop_pid "$api_pid"
+fi
 stop_pid "$sink_pid"
 
 # ---------------------------------------------------------------- report
@@ -351,6 +515,9 @@ if [[ -n "$(git status --porcelain -- . ":(exclude)${doc#"$root"/}" 2>/dev/null)
   echo "loadavg=$load_before"
   echo "api_vmhwm_kb=$api_hwm"
   echo "note=${BENCH_NOTE:-}"
+  echo "scale=$scale"
+  echo "compare_scale=$compare_scale"
+  echo "quiet_percent=$quiet_percent"
   echo "mail_rate=$mail_rate"
   echo "mail_burst=$mail_burst"
 } >"$results/meta.env"

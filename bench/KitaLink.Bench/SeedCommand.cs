@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using KitaLink.Api.Accounts;
+using KitaLink.Api.Auth;
 using KitaLink.Api.Children;
 using KitaLink.Api.Facilities;
 using KitaLink.Api.Guardians;
@@ -52,6 +53,7 @@ public static class SeedCommand
         var registrationWarmupPairs = options.Int("registration-warmup-pairs", 200);
         var registrationPairs = options.Int("registration-pairs", 2000);
         var letterPairs = options.Int("letter-pairs", 1000);
+        var refreshTokensPerSet = options.Int("refresh-tokens", 512);
         var output = Directory.CreateDirectory(options.Required("out")).FullName;
         if (childrenPerFacility <= AccountsWithOneChild + 2 * SiblingFamilies)
         {
@@ -74,6 +76,7 @@ public static class SeedCommand
         var loginEmails = new List<string>();
         var accountIds = new List<Guid>();
         var freeGuardians = new List<List<FreeGuardian>>();
+        var staffLists = new List<string>();
 
         for (var f = 0; f < facilityCount; f++)
         {
@@ -88,6 +91,7 @@ public static class SeedCommand
                 accountIds.Add(account.Id);
             }
             freeGuardians.Add(seeded.Free);
+            staffLists.Add($"{seeded.StaffToken}\t{seeded.FacilityId}");
         }
         Console.WriteLine($"seeded {facilityCount} facilities in {watch.Elapsed.TotalSeconds:F0} s");
 
@@ -111,6 +115,9 @@ public static class SeedCommand
         await CreatePendingPairsAsync(services, context, letters);
         Console.WriteLine($"created {needed} pending PIN pairs in {watch.Elapsed.TotalSeconds:F0} s");
 
+        var refreshSets = await CreateRefreshTokensAsync(services, context, accountIds, refreshTokensPerSet, random);
+        Console.WriteLine($"created {refreshSets.Sum(s => s.Value.Count)} refresh tokens in {watch.Elapsed.TotalSeconds:F0} s");
+
         Shuffle(parentTokens, random);
         Shuffle(loginEmails, random);
         Shuffle(accountIds, random);
@@ -121,6 +128,11 @@ public static class SeedCommand
         await WriteLinesAsync(output, "register-warmup.tsv", registrationWarmupLines);
         await WriteLinesAsync(output, "register.tsv", registrationLines);
         await WriteLinesAsync(output, "letters.tsv", letters.Select(g => $"{g.StaffToken}\t{g.ChildId}\t{g.GuardianId}"));
+        await WriteLinesAsync(output, "staff-lists.tsv", staffLists);
+        foreach (var (name, tokens) in refreshSets)
+        {
+            await WriteLinesAsync(output, $"{name}.txt", tokens);
+        }
         await WriteLinesAsync(output, "pins.tsv", pinCreation.Select(g => $"{g.StaffToken}\t{g.ChildId}\t{g.GuardianId}"));
 
         var summary = await CountAsync(services);
@@ -155,7 +167,41 @@ public static class SeedCommand
 
     private sealed record FreeGuardian(Guid FacilityId, Guid ChildId, Guid GuardianId, string Email, Guid StaffId, string StaffToken);
 
-    private sealed record SeededFacility(List<ParentAccount> Accounts, List<FreeGuardian> Free);
+    private sealed record SeededFacility(Guid FacilityId, string StaffToken, List<ParentAccount> Accounts, List<FreeGuardian> Free);
+
+    /// <summary>
+    /// Refresh-token scenarios: one set of live refresh tokens (each the start of its own session, of a different
+    /// account) per warm-up and measured run, so no run starts with a token another run consumed.
+    /// </summary>
+    private static readonly string[] s_refreshSets =
+        ["refresh-baseline-warmup", "refresh-baseline", "refresh-warmup", "refresh", "refresh-spread-warmup", "refresh-spread",
+            "refresh-logged-warmup", "refresh-logged", "refresh-logged-spread-warmup", "refresh-logged-spread"];
+
+    private static async Task<Dictionary<string, List<string>>> CreateRefreshTokensAsync(
+        IServiceProvider services, SeedContext context, List<Guid> accountIds, int perSet, Random random)
+    {
+        var lifetime = TimeSpan.FromDays(services.GetRequiredService<IOptions<JwtOptions>>().Value.RefreshTokenDays);
+        var accounts = accountIds.ToArray();
+        random.Shuffle(accounts);
+        var sets = new Dictionary<string, List<string>>();
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KitaLinkDbContext>();
+        var next = 0;
+        foreach (var name in s_refreshSets)
+        {
+            var tokens = new List<string>(perSet);
+            for (var i = 0; i < perSet; i++)
+            {
+                var secret = SecretTokens.Generate();
+                db.RefreshTokens.Add(new RefreshToken(accounts[next++ % accounts.Length], Guid.CreateVersion7(),
+                    SecretTokens.Hash(secret), context.Now, lifetime));
+                tokens.Add(secret);
+            }
+            sets[name] = tokens;
+        }
+        await db.SaveChangesAsync();
+        return sets;
+    }
 
     private static SeededFacility SeedFacility(KitaLinkDbContext db, SeedContext context, int index, int childrenPerFacility, Random random)
     {
@@ -229,7 +275,7 @@ public static class SeedCommand
                 free.Add(new FreeGuardian(facility.Id, child.Id, second.Id, second.Email, admin.Id, staffToken));
             }
         }
-        return new SeededFacility(accounts, free);
+        return new SeededFacility(facility.Id, staffToken, accounts, free);
     }
 
     /// <summary>Pending pairs with known PINs, in the form the registration scenario sends (email, PIN 1, PIN 2).</summary>

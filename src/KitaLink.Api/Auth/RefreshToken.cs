@@ -29,7 +29,11 @@ public sealed class RefreshToken
     public Guid? ReplacedById { get; private set; }
     public DateTimeOffset? RevokedAt { get; private set; }
 
-    public bool IsActiveAt(DateTimeOffset now) => ConsumedAt is null && RevokedAt is null && now < ExpiresAt;
+    public bool IsActiveAt(DateTimeOffset now) => IsActive(ConsumedAt, RevokedAt, ExpiresAt, now);
+
+    /// <summary>Neither used nor revoked, and not expired: the one rule, for the entity and the rotation's own read.</summary>
+    public static bool IsActive(DateTimeOffset? consumedAt, DateTimeOffset? revokedAt, DateTimeOffset expiresAt, DateTimeOffset now) =>
+        consumedAt is null && revokedAt is null && now < expiresAt;
 
     public void Consume(Guid replacedById, DateTimeOffset now)
     {

@@ -50,6 +50,7 @@ public static class ChildrenApi
             .WithName("listChildren")
             .WithSummary("List the facility's children")
             .WithDescription("Children of the caller's facility ordered by last and first name. Filters: `status` (`active`, `left`), `search` (part of the first or last name, case-insensitive), `group`. Paged (`limit`, `cursor`, see the API introduction).")
+            .ChecksStaffTokenVersionInHandler()
             .WithValidation<ChildListQuery>();
         group.MapPost("/", CreateAsync)
             .WithName("createChild")
@@ -74,14 +75,21 @@ public static class ChildrenApi
         return app;
     }
 
-    public static async Task<Ok<ChildListResponse>> ListAsync(
+    public static async Task<Results<Ok<ChildListResponse>, ApiProblem>> ListAsync(
         [AsParameters] ChildListQuery query,
         ClaimsPrincipal user,
         KitaLinkDbContext db,
+        TokenRevocationCheck revocation,
+        HttpContext http,
         CancellationToken cancellationToken)
     {
         var facilityId = user.FacilityId();
-        var children = db.Children.AsNoTracking().Where(c => c.FacilityId == facilityId);
+        var staffId = user.UserId();
+        var tokenVersion = user.TokenVersion();
+        // The staff list is the help desk's most frequent read: the token version is checked in the same statement
+        // (ChecksStaffTokenVersionInHandler), an uncorrelated EXISTS PostgreSQL evaluates once per query.
+        var children = db.Children.AsNoTracking().Where(c => c.FacilityId == facilityId
+            && db.StaffMembers.Any(s => s.Id == staffId && s.TokenVersion == tokenVersion && s.DeactivatedAt == null));
         if (query.StatusFilter is { } status)
         {
             children = children.Where(c => c.Status == status);
@@ -112,6 +120,11 @@ public static class ChildrenApi
             .Select(c => new ChildSummary(c.Id, c.FirstName, c.LastName, c.DateOfBirth, c.Group, c.Status,
                 c.Guardians.Count, c.CreatedAt, c.UpdatedAt))
             .ToListAsync(cancellationToken);
+        // No row: an empty page, or a revoked token (the EXISTS was false). Only then the separate check tells which.
+        if (fetched.Count == 0 && !await revocation.IsCurrentAsync(user, cancellationToken))
+        {
+            return TokenVersionCheckedByHandler.Rejected(http);
+        }
         var (items, last) = Paging.Trim(fetched, limit);
         var next = last is null ? null : Paging.Encode(ChildListQuery.List, new ChildCursor(last.LastName, last.FirstName, last.Id));
         return TypedResults.Ok(new ChildListResponse(items, next));

@@ -101,6 +101,23 @@ public sealed class ParentAuthTests(KitaLinkFactory factory) : IClassFixture<Kit
     }
 
     [Fact]
+    public async Task Refresh_TenTimesAtOnceWithOneToken_GivesOneSuccessor_AndTreatsTheRestAsReuse()
+    {
+        // The rotation locks the presented token: of ten parallel uses exactly one wins, the other nine find it
+        // consumed, which is the sign of a leaked token, so the family (the winner's successor too) ends.
+        var parent = await NewParentAsync();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => _client.RefreshAsync(parent.RefreshToken)));
+
+        var winner = Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.All(answers.Where(a => a != winner), a => Assert.Equal(HttpStatusCode.Unauthorized, a.StatusCode));
+        var successor = (await winner.ExpectAsync(HttpStatusCode.OK)).GetProperty("refreshToken").GetString()!;
+        await ExpectRefreshRejectedAsync(successor);
+        Assert.Equal(1, await factory.QueryDbAsync(db => db.RefreshTokens.CountAsync(t => t.AccountId == parent.AccountId && t.ReplacedById != null)));
+        Assert.Equal(1, await factory.QueryDbAsync(db => db.AuditEvents.CountAsync(e =>
+            e.AccountId == parent.AccountId && e.Action == AuditActions.TokenRefreshed)));
+    }
+
+    [Fact]
     public async Task Refresh_WithAConsumedToken_RevokesTheWholeFamily_AndReportsReuse()
     {
         var parent = await NewParentAsync();

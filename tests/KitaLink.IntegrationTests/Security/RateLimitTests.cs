@@ -1,5 +1,7 @@
 using System.Net;
+using KitaLink.IntegrationTests.Facilities;
 using KitaLink.IntegrationTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace KitaLink.IntegrationTests.Security;
 
@@ -76,5 +78,41 @@ public sealed class RateLimitTests(TightLoginLimitsFactory factory) : IClassFixt
             .ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
         await (await factory.CreateClient().PostJsonAsync("/api/v1/staff/auth/token", new { email, password = "wrong-password-123" }))
             .ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+    }
+}
+
+public sealed class TightRefreshLimitFactory : KitaLinkFactory
+{
+    public const int Limit = 25;
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["RateLimits:RefreshPerAddress:Limit"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RateLimits:RefreshPerAddress:WindowSeconds"] = "300",
+    };
+}
+
+/// <summary>
+/// The counters live in an unlogged table (no WAL, no flush at commit: one address's requests do not queue behind
+/// each other's disk writes). That must not loosen the limit: concurrent requests of one address are counted exactly.
+/// </summary>
+public sealed class RateLimitCounterTests(TightRefreshLimitFactory factory) : IClassFixture<TightRefreshLimitFactory>
+{
+    [Fact]
+    public async Task Counters_AreUnlogged_AndCountConcurrentRequestsOfOneAddressExactly()
+    {
+        var persistence = await factory.WithDbAsync(db => db.Database
+            .SqlQueryRaw<string>("SELECT relpersistence::text AS \"Value\" FROM pg_class WHERE relname = 'rate_limit_counters'")
+            .SingleAsync());
+        Assert.Equal("u", persistence);
+
+        var client = factory.CreateClient();
+        var answers = await Task.WhenAll(Enumerable.Range(0, TightRefreshLimitFactory.Limit + 15).Select(i =>
+            client.PostJsonAsync("/api/v1/auth/refresh", new { refreshToken = $"unknown-token-{i}" })));
+        var statuses = answers.Select(a => (int)a.StatusCode).ToList();
+        // Every request below the limit reaches the handler (401 for an unknown token); the rest are refused.
+        Assert.Equal(TightRefreshLimitFactory.Limit, statuses.Count(s => s == 401));
+        Assert.Equal(15, statuses.Count(s => s == 429));
+        Assert.Equal(TightRefreshLimitFactory.Limit + 15, statuses.Count);
     }
 }

@@ -229,6 +229,30 @@ public sealed class StaffLifecycleTests(KitaLinkFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task StaffList_ChecksTheTokenVersionInItsOwnQuery_ForAnEmptyAndAFullFacility()
+    {
+        // The staff list checks the token in the statement that reads the page; an empty page falls back to the
+        // central check. Both ways must refuse a signed-out token and serve a current one.
+        var facility = await _client.CreateFacilityAsync();
+        var member = await NewStaffAsync(facility);
+        var staying = await NewStaffAsync(facility);
+        var empty = await (await _client.GetAsync("/api/v1/facility/children", member.Token)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(empty.GetProperty("items").EnumerateArray());
+
+        await (await _client.PostJsonAsync("/api/v1/staff/auth/logout", null, member.Token)).ExpectAsync(HttpStatusCode.NoContent);
+        await AssertTokenRefusedAsync(member.Token);
+
+        await (await _client.PostJsonAsync("/api/v1/facility/children",
+            new { firstName = "Ida", lastName = "Igel", dateOfBirth = "2022-03-03" }, facility.AdminToken)).ExpectAsync(HttpStatusCode.Created);
+        await AssertTokenRefusedAsync(member.Token);
+        var page = await (await _client.GetAsync("/api/v1/facility/children", staying.Token)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Ida", Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("firstName").GetString());
+
+        await (await _client.PostJsonAsync($"/api/v1/facility/staff/{staying.Id}/deactivate", null, facility.AdminToken)).ExpectAsync(HttpStatusCode.OK);
+        await AssertTokenRefusedAsync(staying.Token);
+    }
+
+    [Fact]
     public async Task Reactivate_LetsTheMemberSignInAgain_ButEarlierTokensStayInvalid()
     {
         var facility = await factory.SharedFacilityAsync();

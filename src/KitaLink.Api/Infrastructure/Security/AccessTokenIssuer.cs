@@ -22,8 +22,11 @@ public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider
     private readonly SigningCredentials _credentials =
         new(options.Value.SigningSecurityKey(), SecurityAlgorithms.HmacSha256);
 
-    public AccessToken ForParent(ParentAccount account) =>
-        Issue(account.Id, Roles.Parent, facilityId: null, account.TokenVersion,
+    public AccessToken ForParent(ParentAccount account) => ForParent(account.Id, account.TokenVersion);
+
+    /// <summary>A parent token from the account's id and token version alone (the refresh rotation reads no more).</summary>
+    public AccessToken ForParent(Guid accountId, int tokenVersion) =>
+        Issue(accountId, Roles.Parent, facilityId: null, tokenVersion,
             TimeSpan.FromMinutes(options.Value.ParentAccessTokenMinutes));
 
     public AccessToken ForStaff(StaffMember staff) =>

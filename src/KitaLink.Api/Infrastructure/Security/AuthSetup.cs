@@ -71,8 +71,8 @@ public static class AuthSetup
                 {
                     OnTokenValidated = async context =>
                     {
-                        if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<TokenVersionCheckedByHandler>() is not null
-                            && TokenVersionCheckedByHandler.CanDefer(context.Principal!))
+                        if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<TokenVersionCheckedByHandler>() is { } deferred
+                            && deferred.CanDefer(context.Principal!))
                         {
                             // Hot read path: the handler's own query checks the version (one round trip instead of two).
                             return;
@@ -146,18 +146,22 @@ public static class AuthSetup
 /// </summary>
 public sealed class TokenVersionCheckedByHandler
 {
-    public static readonly TokenVersionCheckedByHandler Instance = new();
+    /// <summary>Parent reads: the handler's query joins the parent account with the token's subject and version.</summary>
+    public static readonly TokenVersionCheckedByHandler Parent = new([Roles.Parent]);
 
-    private TokenVersionCheckedByHandler()
-    {
-    }
+    /// <summary>Facility staff reads: the handler's query requires the (active) staff member with the token's subject and version.</summary>
+    public static readonly TokenVersionCheckedByHandler FacilityStaff = new([Roles.Admin, Roles.Educator]);
+
+    private readonly string[] _roles;
+
+    private TokenVersionCheckedByHandler(string[] roles) => _roles = roles;
 
     /// <summary>
-    /// Only a well-formed parent token is left to the handler (the endpoints that check it themselves are parent
-    /// reads); anything else goes through the central check, which rejects a malformed or mismatched one with 401.
+    /// Only a well-formed token of a role the handler checks is left to it; anything else goes through the central
+    /// check, which rejects a malformed or mismatched one with 401 (and the endpoint's policy refuses other roles).
     /// </summary>
-    public static bool CanDefer(ClaimsPrincipal principal) =>
-        principal.FindFirstValue(ClaimNames.Role) == Roles.Parent && principal.TryGetSubjectAndVersion(out _, out _);
+    public bool CanDefer(ClaimsPrincipal principal) =>
+        principal.FindFirstValue(ClaimNames.Role) is { } role && _roles.Contains(role) && principal.TryGetSubjectAndVersion(out _, out _);
 
     /// <summary>The answer for a revoked token (logout, password change or deleted account): 401, logged like the central check.</summary>
     public static ApiProblem Rejected(HttpContext context)
@@ -173,10 +177,15 @@ public sealed class TokenVersionCheckedByHandler
 
 public static class TokenVersionEndpointExtensions
 {
-    /// <summary>The handler checks the token version itself (see <see cref="TokenVersionCheckedByHandler"/>).</summary>
+    /// <summary>The handler checks a parent token's version itself (see <see cref="TokenVersionCheckedByHandler"/>).</summary>
     public static TBuilder ChecksTokenVersionInHandler<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(TokenVersionCheckedByHandler.Instance);
+        builder.WithMetadata(TokenVersionCheckedByHandler.Parent);
+
+    /// <summary>The handler checks a facility staff token's version itself (see <see cref="TokenVersionCheckedByHandler"/>).</summary>
+    public static TBuilder ChecksStaffTokenVersionInHandler<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(TokenVersionCheckedByHandler.FacilityStaff);
 }
 
 /// <summary>

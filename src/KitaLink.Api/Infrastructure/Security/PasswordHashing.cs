@@ -62,6 +62,9 @@ public sealed class PasswordHashing : IDisposable
         }
     }
 
+    /// <summary>The dedicated hashing threads: at most this many hashes run at once.</summary>
+    public int Workers => _workers.Length;
+
     /// <summary>Requests waiting for a worker right now (not counting the ones being hashed).</summary>
     public int Queued => Volatile.Read(ref _queued);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using KitaLink.Api.Infrastructure.Http;
 using Microsoft.Extensions.Options;
@@ -38,22 +39,30 @@ public sealed class RateLimitOptions
 public sealed record RateLimitDecision(bool Allowed, int RetryAfterSeconds);
 
 /// <summary>
-/// Fixed-window counters in PostgreSQL (<c>rate_limit_counters</c>), so a limit holds across every API
-/// instance behind the load balancer. One upsert per check; expired rows are swept now and then.
+/// Fixed-window counters in PostgreSQL (<c>rate_limit_counters</c>, unlogged), so a limit holds across every API
+/// instance behind the load balancer. Every request is counted before it is decided, in one atomic upsert.
+/// <para>
+/// Concurrent requests of one partition (every parent behind a carrier's NAT shares an address) are combined
+/// within the instance: while one upsert for the partition's counter is in flight, the requests that arrive wait
+/// for the next one, which adds all of them at once (<c>count + n</c>) and gives each its exact position in the
+/// window. One address therefore costs one upsert per round trip instead of a queue of upserts waiting for the
+/// same row lock, and the count stays exact across instances (each batch is one atomic addition).
+/// </para>
 /// </summary>
 public sealed class RateLimiter(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string Upsert = """
         INSERT INTO rate_limit_counters (key, window_start, count, expires_at)
-        VALUES ($1, $2, 1, $3)
+        VALUES ($1, $2, $4, $3)
         ON CONFLICT (key) DO UPDATE SET
             count = CASE WHEN rate_limit_counters.window_start = EXCLUDED.window_start
-                         THEN rate_limit_counters.count + 1 ELSE 1 END,
+                         THEN rate_limit_counters.count + EXCLUDED.count ELSE EXCLUDED.count END,
             window_start = EXCLUDED.window_start,
             expires_at = EXCLUDED.expires_at
         RETURNING count
         """;
 
+    private readonly ConcurrentDictionary<(string Key, long Window), Batch> _batches = new();
     private long _checks;
 
     public async Task<RateLimitDecision> HitAsync(string key, RateLimitSetting setting, CancellationToken cancellationToken)
@@ -67,11 +76,7 @@ public sealed class RateLimiter(NpgsqlDataSource dataSource, TimeProvider time)
         var windowStart = new DateTimeOffset(now.UtcTicks - now.UtcTicks % window.Ticks, TimeSpan.Zero);
         var windowEnd = windowStart + window;
 
-        await using var command = dataSource.CreateCommand(Upsert);
-        command.Parameters.Add(new NpgsqlParameter { Value = key });
-        command.Parameters.Add(new NpgsqlParameter { Value = windowStart });
-        command.Parameters.Add(new NpgsqlParameter { Value = windowEnd });
-        var count = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var count = await CountAsync(key, windowStart, windowEnd, cancellationToken);
 
         if (Interlocked.Increment(ref _checks) % 1000 == 0)
         {
@@ -81,11 +86,90 @@ public sealed class RateLimiter(NpgsqlDataSource dataSource, TimeProvider time)
         return new RateLimitDecision(count <= setting.Limit, Math.Max(1, retryAfter));
     }
 
+    /// <summary>This request's position in the partition's window, counted in PostgreSQL (combined with concurrent ones).</summary>
+    private async Task<long> CountAsync(string key, DateTimeOffset windowStart, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    {
+        var hit = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Batch batch;
+        bool leads;
+        while (true)
+        {
+            batch = _batches.GetOrAdd((key, windowStart.UtcTicks), _ => new Batch());
+            lock (batch)
+            {
+                if (batch.Retired)
+                {
+                    continue;
+                }
+                batch.Waiting.Add(hit);
+                leads = !batch.Running;
+                batch.Running = true;
+            }
+            break;
+        }
+        if (leads)
+        {
+            // Not the caller's token: the requests that joined this batch wait for its answer as well.
+            _ = RunAsync(key, windowStart, windowEnd, batch);
+        }
+        return await hit.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Adds the waiting requests in one upsert, again and again while more arrive; then retires the batch.</summary>
+    private async Task RunAsync(string key, DateTimeOffset windowStart, DateTimeOffset windowEnd, Batch batch)
+    {
+        while (true)
+        {
+            List<TaskCompletionSource<long>> hits;
+            lock (batch)
+            {
+                if (batch.Waiting.Count == 0)
+                {
+                    batch.Running = false;
+                    batch.Retired = true;
+                    _batches.TryRemove(new KeyValuePair<(string, long), Batch>((key, windowStart.UtcTicks), batch));
+                    return;
+                }
+                hits = batch.Waiting;
+                batch.Waiting = [];
+            }
+            try
+            {
+                await using var command = dataSource.CreateCommand(Upsert);
+                command.Parameters.Add(new NpgsqlParameter { Value = key });
+                command.Parameters.Add(new NpgsqlParameter { Value = windowStart });
+                command.Parameters.Add(new NpgsqlParameter { Value = windowEnd });
+                command.Parameters.Add(new NpgsqlParameter { Value = hits.Count });
+                var total = Convert.ToInt64(await command.ExecuteScalarAsync(CancellationToken.None), CultureInfo.InvariantCulture);
+                // The batch took the positions total - n + 1 ... total, in arrival order.
+                for (var i = 0; i < hits.Count; i++)
+                {
+                    hits[i].TrySetResult(total - hits.Count + 1 + i);
+                }
+            }
+            catch (Exception exception)
+            {
+                foreach (var hit in hits)
+                {
+                    hit.TrySetException(exception);
+                }
+            }
+        }
+    }
+
     private async Task SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("DELETE FROM rate_limit_counters WHERE expires_at < $1");
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The requests of one partition and window waiting for the next upsert, and whether one is in flight.</summary>
+    private sealed class Batch
+    {
+        public List<TaskCompletionSource<long>> Waiting { get; set; } = [];
+        public bool Running { get; set; }
+        public bool Retired { get; set; }
     }
 }
 

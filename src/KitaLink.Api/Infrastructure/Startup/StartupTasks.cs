@@ -58,6 +58,7 @@ public static partial class StartupTasks
         {
             return;
         }
+        LogRuntime(services, logger);
 
         await EnsureOperatorAsync(scope.ServiceProvider, db, logger);
         if (options.SeedDemoData)
@@ -100,6 +101,26 @@ public static partial class StartupTasks
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    /// <summary>
+    /// What this process actually runs with, read from the runtime and the services rather than from the settings
+    /// believed to apply: operators see it in the first lines of the log, and the benchmark report quotes it.
+    /// </summary>
+    private static void LogRuntime(IServiceProvider services, ILogger logger)
+    {
+        var pool = services.GetRequiredService<Npgsql.NpgsqlDataSource>().ConnectionString;
+        var poolSize = new Npgsql.NpgsqlConnectionStringBuilder(pool).MaxPoolSize;
+        var hashing = services.GetRequiredService<PasswordHashing>();
+        var iterations = services.GetRequiredService<IOptions<PasswordOptions>>().Value.Iterations;
+        var gc = (System.Runtime.GCSettings.IsServerGC ? "server" : "workstation") +
+            (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "" : " concurrent");
+        LogRuntime(logger, gc, Environment.ProcessorCount, poolSize, iterations, hashing.Workers);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "KitaLink runtime: {GarbageCollector} GC, {Cores} cores, database pool of at most {PoolSize} connections, " +
+        "PBKDF2 with {Iterations} iterations on {HashingThreads} hashing threads")]
+    private static partial void LogRuntime(ILogger logger, string garbageCollector, int cores, int poolSize, int iterations, int hashingThreads);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database migrations applied")]
     private static partial void LogMigrated(ILogger logger);

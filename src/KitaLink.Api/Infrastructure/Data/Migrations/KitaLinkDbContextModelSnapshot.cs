@@ -769,6 +769,8 @@ namespace KitaLink.Api.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_rate_limit_counters_expires_at");
 
                     b.ToTable("rate_limit_counters", (string)null);
+
+                    NpgsqlEntityTypeBuilderExtensions.IsUnlogged(b, true);
                 });
 
             modelBuilder.Entity("KitaLink.Api.Links.ChildLink", b =>
