@@ -49,6 +49,23 @@ public sealed class EmailSyntaxTests
         Assert.False(EmailSyntax.IsWithinRfcLimits($"a@aaaaaaaa.{domain}"));
     }
 
+    [Fact]
+    public void DomainOfExactly253_IsWithinTheLimits_254_IsNot()
+    {
+        var label = new string('a', 62);
+        var domain253 = string.Join('.', label, label, label, new string('a', 61)) + ".de"; // 3*62+61+3+3 = 253
+        Assert.Equal(EmailSyntax.MaxDomainLength, domain253.Length);
+        Assert.True(EmailSyntax.IsWithinRfcLimits($"a@{domain253}"));
+        Assert.False(EmailSyntax.IsWithinRfcLimits($"a@b{domain253}"));
+    }
+
+    [Fact]
+    public void TopLevelDomainWithADigit_IsAccepted_OnlyAnAllDigitOneIsNot()
+    {
+        Assert.True(EmailSyntax.IsWithinRfcLimits("eltern@kita.x1"));
+        Assert.False(EmailSyntax.IsWithinRfcLimits("eltern@kita.11"));
+    }
+
     [Theory]
     [InlineData("a@-gmx.de")]
     [InlineData("a@gmx-.de")]
