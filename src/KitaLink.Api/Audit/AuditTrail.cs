@@ -48,7 +48,7 @@ public sealed class AuditTrail(KitaLinkDbContext db, IHttpContextAccessor httpCo
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = auditEvent.OccurredAt });
         command.Parameters.Add(new NpgsqlParameter { Value = auditEvent.Action });
-        command.Parameters.Add(new NpgsqlParameter { Value = JsonNamingPolicy.SnakeCaseLower.ConvertName(auditEvent.ActorType.ToString()) });
+        command.Parameters.Add(new NpgsqlParameter { Value = SnakeCaseEnumConverter<AuditActorType>.Name(auditEvent.ActorType) });
         foreach (var value in new object?[] { auditEvent.ActorId, auditEvent.ActorName, auditEvent.FacilityId, auditEvent.ChildId,
             auditEvent.GuardianId, auditEvent.AccountId, auditEvent.PinPairId, auditEvent.ClientAddress, auditEvent.Data })
         {

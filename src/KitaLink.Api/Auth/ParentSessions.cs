@@ -65,12 +65,13 @@ public sealed class ParentSessions(KitaLinkDbContext db, AccessTokenIssuer issue
     /// </summary>
     public async Task<PresentedRefreshToken?> FindForRotationAsync(byte[] tokenHash, CancellationToken cancellationToken)
     {
-        await using var command = RotationCommand("""
+        var (connection, transaction) = Connection();
+        await using var command = new NpgsqlCommand("""
             SELECT t.id, t.account_id, t.family_id, t.expires_at, t.consumed_at, t.revoked_at, a.token_version
             FROM refresh_tokens AS t JOIN parent_accounts AS a ON a.id = t.account_id
             WHERE t.token_hash = $1
             FOR UPDATE OF t
-            """);
+            """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = tokenHash });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -113,12 +114,6 @@ public sealed class ParentSessions(KitaLinkDbContext db, AccessTokenIssuer issue
         batch.BatchCommands.Add(AuditTrail.InsertCommand(auditEvent));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return Response(issuer.ForParent(presented.AccountId, presented.TokenVersion), secret, successor, now);
-    }
-
-    private NpgsqlCommand RotationCommand(string sql)
-    {
-        var (connection, transaction) = Connection();
-        return new NpgsqlCommand(sql, connection, transaction);
     }
 
     /// <summary>The DbContext's connection and transaction: the hand-written statements run inside the caller's transaction.</summary>

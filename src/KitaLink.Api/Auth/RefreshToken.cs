@@ -35,11 +35,5 @@ public sealed class RefreshToken
     public static bool IsActive(DateTimeOffset? consumedAt, DateTimeOffset? revokedAt, DateTimeOffset expiresAt, DateTimeOffset now) =>
         consumedAt is null && revokedAt is null && now < expiresAt;
 
-    public void Consume(Guid replacedById, DateTimeOffset now)
-    {
-        ConsumedAt = now;
-        ReplacedById = replacedById;
-    }
-
     public void Revoke(DateTimeOffset now) => RevokedAt ??= now;
 }

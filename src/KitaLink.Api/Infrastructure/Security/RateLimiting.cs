@@ -125,7 +125,6 @@ public sealed class RateLimiter(NpgsqlDataSource dataSource, TimeProvider time)
             {
                 if (batch.Waiting.Count == 0)
                 {
-                    batch.Running = false;
                     batch.Retired = true;
                     _batches.TryRemove(new KeyValuePair<(string, long), Batch>((key, windowStart.UtcTicks), batch));
                     return;
@@ -164,7 +163,7 @@ public sealed class RateLimiter(NpgsqlDataSource dataSource, TimeProvider time)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>The requests of one partition and window waiting for the next upsert, and whether one is in flight.</summary>
+    /// <summary>The requests of one partition and window waiting for the next upsert, and whether a leader (its first request) runs the upserts.</summary>
     private sealed class Batch
     {
         public List<TaskCompletionSource<long>> Waiting { get; set; } = [];
