@@ -13,7 +13,7 @@
 # Knobs: BENCH_DURATION (s per scenario, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2), BENCH_MAIL_BURST (2000), BENCH_MAIL_RATE (50), BENCH_DOC (docs/performance.md), BENCH_NOTE (text for
 # the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 2400),
-# BENCH_SCENARIOS (space-separated subset of: baseline baseline-refresh baseline-staff me-children staff-children
+# BENCH_SCENARIOS (space-separated subset of: baseline baseline-children baseline-refresh baseline-staff me-children staff-children
 # refresh refresh-spread refresh-logged login login-identity register letters mail pins; all by default. For experiments: the
 # targets of the scenarios left out are reported as not measured), BENCH_SCALE (data multiplier of the main run,
 # 1 = 200 facilities), BENCH_COMPARE_SCALE (10: afterwards the baselines, my children, the staff list and the
@@ -45,7 +45,7 @@ scale=${BENCH_SCALE:-1}
 compare_scale=${BENCH_COMPARE_SCALE:-10}
 quiet_percent=${BENCH_QUIET_PERCENT:-15}
 quiet_wait=${BENCH_QUIET_WAIT:-600}
-selected=" ${BENCH_SCENARIOS:-baseline baseline-refresh baseline-staff me-children staff-children refresh refresh-spread refresh-logged login login-identity register letters mail pins} "
+selected=" ${BENCH_SCENARIOS:-baseline baseline-children baseline-refresh baseline-staff me-children staff-children refresh refresh-spread refresh-logged login login-identity register letters mail pins} "
 wanted() { [[ "$selected" == *" $1 "* ]]; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -278,7 +278,7 @@ run_scenario() {
 }
 
 # run_baselines SUFFIX TITLE_SUFFIX DATA_DIR: the raw Npgsql app alone on the machine (the API is not running):
-# the single-row read, the refresh-token rotation and the staff list's rows.
+# the single-row read, the statement of GET /me/children, the refresh-token rotation and the staff list's rows.
 run_baselines() {
   local suffix=$1 title_suffix=$2 dir=$3 port pid
   port=$(free_port 5390)
@@ -292,6 +292,10 @@ run_baselines() {
   if wanted baseline; then
     run_scenario "baseline$suffix" "baseline: one row by key (raw Npgsql)$title_suffix" "$pid" "$connections" baseline.lua "$base" \
       "$dir/account-ids.txt" "$dir/account-ids.txt"
+  fi
+  if wanted baseline-children; then
+    run_scenario "baseline-children$suffix" "baseline: my children's statement (raw Npgsql)$title_suffix" "$pid" "$connections" baseline.lua "$base" \
+      "$dir/linked-children-paths.txt" "$dir/linked-children-paths.txt"
   fi
   if wanted baseline-refresh; then
     run_scenario "baseline-refresh$suffix" "baseline: refresh-token rotation (raw Npgsql)$title_suffix" "$pid" "$connections" refresh.lua "$base" \
@@ -476,7 +480,7 @@ grep -m 1 -o '"Message":"KitaLink runtime:[^"]*"' "$logs/api.log" | sed 's/^"Mes
 stop_pid "$api_pid"
 
 # ---------------------------------------------------------------- the hot paths again, on BENCH_COMPARE_SCALE × the data
-if (( compare_scale > 0 )) && { wanted baseline || wanted baseline-refresh || wanted baseline-staff || wanted me-children \
+if (( compare_scale > 0 )) && { wanted baseline || wanted baseline-children || wanted baseline-refresh || wanted baseline-staff || wanted me-children \
     || wanted staff-children || wanted refresh || wanted refresh-spread; }; then
   data_x="$out/data-x$compare_scale"
   seed_database "kitalink_x$compare_scale" "$compare_scale" "$data_x" --registration-warmup-pairs 0 --registration-pairs 0 --letter-pairs 0

@@ -10,6 +10,9 @@ using Npgsql;
 //                                              used, insert its successor, commit (one transaction)
 //   GET  /baseline/facilities/{id}/children    the first page of a facility's children list, the same rows
 //                                              (and guardian counts) the staff list returns
+//   GET  /baseline/{id}/children/{version}     the first page of a parent's linked children: the statement
+//                                              GET /me/children runs (account row with its token version,
+//                                              links, children and facilities in one query), same JSON shape
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
@@ -22,6 +25,7 @@ var app = builder.Build();
 app.MapGet("/baseline/{id:guid}", BaselineApi.GetAccountAsync);
 app.MapPost("/baseline/refresh", BaselineApi.RotateAsync);
 app.MapGet("/baseline/facilities/{facilityId:guid}/children", BaselineApi.ListChildrenAsync);
+app.MapGet("/baseline/{id:guid}/children/{tokenVersion:int}", BaselineApi.ListLinkedChildrenAsync);
 await app.RunAsync();
 
 public sealed record BaselineAccount(Guid Id, string Email, DateTimeOffset CreatedAt);
@@ -35,6 +39,14 @@ public sealed record BaselineChild(
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 public sealed record BaselineChildList(IReadOnlyList<BaselineChild> Items, string? NextCursor);
+
+public sealed record BaselineFacility(Guid Id, string Name);
+
+public sealed record BaselineLinkedChild(
+    Guid Id, string FirstName, string LastName, DateOnly DateOfBirth, string? Group, string Status, BaselineFacility Facility,
+    DateTimeOffset LinkedAt, string LinkStatus, DateTimeOffset? ArchivedAt, Guid? ReplacedByChildId);
+
+public sealed record BaselineLinkedChildList(IReadOnlyList<BaselineLinkedChild> Items, string? NextCursor);
 
 public static class BaselineApi
 {
@@ -124,5 +136,60 @@ public static class BaselineApi
             next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{last.LastName}\u001f{last.FirstName}\u001f{last.Id}"));
         }
         return TypedResults.Ok(new BaselineChildList(items, next));
+    }
+
+    // Word for word the statement of KitaLink.Api's LinkedChildrenReader (GET /me/children), parameters as the
+    // API sends them for a first page of active links with the default limit of 50.
+    private const string LinkedChildrenSql = """
+        SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c."group", c.status, f.id, f.name,
+               l.linked_at, l.status, l.archived_at, l.replaced_by_child_id, l.id
+        FROM parent_accounts AS a
+        LEFT JOIN LATERAL (
+            SELECT * FROM child_links AS cl
+            WHERE cl.account_id = a.id AND ($3 OR cl.status = 'active')
+              AND ($4 OR (cl.status, cl.linked_at, cl.id) > ($5, $6, $7))
+            ORDER BY cl.status, cl.linked_at, cl.id
+            LIMIT $8) AS l ON TRUE
+        LEFT JOIN children AS c ON c.id = l.child_id
+        LEFT JOIN facilities AS f ON f.id = c.facility_id
+        WHERE a.id = $1 AND a.token_version = $2
+        ORDER BY l.status, l.linked_at, l.id
+        """;
+
+    public static async Task<IResult> ListLinkedChildrenAsync(Guid id, int tokenVersion, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        const int limit = 50;
+        await using var command = dataSource.CreateCommand(LinkedChildrenSql);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = tokenVersion });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = false });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = true });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "" });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = DateTimeOffset.UnixEpoch });
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.Empty });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit + 1 });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        List<BaselineLinkedChild>? items = null;
+        string? next = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items ??= [];
+            if (reader.IsDBNull(0))
+            {
+                continue;
+            }
+            if (items.Count == limit)
+            {
+                var last = items[^1];
+                next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{last.LinkStatus}\u001f{last.LinkedAt.UtcTicks}"));
+                break;
+            }
+            items.Add(new BaselineLinkedChild(reader.GetGuid(0), reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateOnly>(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5),
+                new BaselineFacility(reader.GetGuid(6), reader.GetString(7)), reader.GetFieldValue<DateTimeOffset>(8),
+                reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+                reader.IsDBNull(11) ? null : reader.GetGuid(11)));
+        }
+        return items is null ? TypedResults.Unauthorized() : TypedResults.Ok(new BaselineLinkedChildList(items, next));
     }
 }

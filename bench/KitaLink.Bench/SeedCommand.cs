@@ -75,6 +75,7 @@ public static class SeedCommand
         var parentTokens = new List<string>();
         var loginEmails = new List<string>();
         var accountIds = new List<Guid>();
+        var linkedChildrenPaths = new List<string>();
         var freeGuardians = new List<List<FreeGuardian>>();
         var staffLists = new List<string>();
 
@@ -89,6 +90,7 @@ public static class SeedCommand
                 parentTokens.Add(context.Issuer.ForParent(account).Token);
                 loginEmails.Add(account.Email);
                 accountIds.Add(account.Id);
+                linkedChildrenPaths.Add($"{account.Id}/children/{account.TokenVersion}");
             }
             freeGuardians.Add(seeded.Free);
             staffLists.Add($"{seeded.StaffToken}\t{seeded.FacilityId}");
@@ -121,10 +123,13 @@ public static class SeedCommand
         Shuffle(parentTokens, random);
         Shuffle(loginEmails, random);
         Shuffle(accountIds, random);
+        Shuffle(linkedChildrenPaths, random);
         Shuffle(pinCreation, random);
         await WriteLinesAsync(output, "parent-tokens.txt", parentTokens);
         await WriteLinesAsync(output, "login-emails.txt", loginEmails);
         await WriteLinesAsync(output, "account-ids.txt", accountIds.Select(id => id.ToString()));
+        // For the raw Npgsql app's GET /baseline/{id}/children/{tokenVersion}: the statement GET /me/children runs.
+        await WriteLinesAsync(output, "linked-children-paths.txt", linkedChildrenPaths);
         await WriteLinesAsync(output, "register-warmup.tsv", registrationWarmupLines);
         await WriteLinesAsync(output, "register.tsv", registrationLines);
         await WriteLinesAsync(output, "letters.tsv", letters.Select(g => $"{g.StaffToken}\t{g.ChildId}\t{g.GuardianId}"));
