@@ -297,6 +297,7 @@ public static class ReportCommand
         md.AppendLine("| scenario | request | input |");
         md.AppendLine("|---|---|---|");
         md.AppendLine("| baseline | `GET /baseline/{id}` on the raw Npgsql app (API not running) | seeded account ids, rotating |");
+        md.AppendLine("| baseline: my children's statement | `GET /baseline/{id}/children/{version}` on the raw Npgsql app (API not running): the statement of `GET /me/children` | seeded accounts with their token version, rotating |");
         md.AppendLine("| baseline: refresh-token rotation | `POST /baseline/refresh` on the raw Npgsql app (API not running) | a pool of live tokens per wrk thread; each answer's successor goes back into the pool |");
         md.AppendLine("| baseline: 100 children | `GET /baseline/facilities/{id}/children` on the raw Npgsql app (API not running) | every facility, rotating |");
         md.AppendLine("| my children | `GET /api/v1/me/children` with a parent access token | one valid token per seeded account (minted with `AccessTokenIssuer.ForParent`), rotating |");
