@@ -273,6 +273,77 @@ public sealed class GuardianEmailCheckTests
         Assert.Equal([EmailSuspectReason.NoMailServer], report.Reasons);
     }
 
+    [Fact]
+    public async Task ACachedAnswer_EndsExactlyAtItsExpiry()
+    {
+        Answer("gone.example", MailDomainLookupTests.Response(DnsHeaderResponseCode.NotExistentDomain));
+        var check = Check(new EmailCheckOptions { CacheMinutes = 10 });
+        await check.CheckAsync("a@gone.example", default);
+
+        _time.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromTicks(1));
+        await check.CheckAsync("b@gone.example", default);
+        await _dns.Received(1).QueryAsync("gone.example", QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>());
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        await check.CheckAsync("c@gone.example", default);
+        await _dns.Received(2).QueryAsync("gone.example", QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task CacheMinutesZero_AsksTheDnsEveryTime()
+    {
+        Answer("gone.example", MailDomainLookupTests.Response(DnsHeaderResponseCode.NotExistentDomain));
+        var check = Check(new EmailCheckOptions { CacheMinutes = 0 });
+        await check.CheckAsync("a@gone.example", default);
+        await check.CheckAsync("b@gone.example", default);
+        await _dns.Received(2).QueryAsync("gone.example", QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task TheCache_HoldsAtMostTenThousandDomains_ThenStartsAfresh()
+    {
+        var noSuchDomain = MailDomainLookupTests.Response(DnsHeaderResponseCode.NotExistentDomain);
+        _dns.QueryAsync(Arg.Any<string>(), QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>()).Returns(noSuchDomain);
+        var check = Check();
+        for (var i = 0; i < 10_000; i++)
+        {
+            await check.CheckAsync($"eltern@kita{i}.example", default);
+        }
+        // Ten thousand domains fit: the first is still answered from the cache.
+        await check.CheckAsync("eltern@kita0.example", default);
+        await _dns.Received(1).QueryAsync("kita0.example", QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>());
+
+        // One more empties the cache before it is stored: the first domain is asked again, the new one is kept.
+        await check.CheckAsync("eltern@kita10000.example", default);
+        await check.CheckAsync("eltern@kita0.example", default);
+        await check.CheckAsync("eltern@kita10000.example", default);
+        await _dns.Received(2).QueryAsync("kita0.example", QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>());
+        await _dns.Received(1).QueryAsync("kita10000.example", QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task ADomainTheDnsCannotHold_HasNoMailServer_WithoutAsking()
+    {
+        var report = await Check().CheckAsync($"eltern@{new string('k', 64)}.example", default);
+        Assert.Equal([EmailSuspectReason.NoMailServer], report.Reasons);
+        Assert.Equal(MailServerCheck.None, report.MailServer);
+        Assert.Empty(_dns.ReceivedCalls());
+    }
+
+    [Fact]
+    public async Task NoLookupConfigured_ChecksOnlyTheTypoRules()
+    {
+        var check = new GuardianEmailCheck(Options.Create(new EmailCheckOptions()), lookup: null, _time);
+        var report = await check.CheckAsync("eltern@kita.example", default);
+        Assert.False(report.IsSuspect);
+        Assert.Equal(MailServerCheck.NotChecked, report.MailServer);
+        Assert.True(check.Enabled);
+    }
+
+    [Fact]
+    public void Enabled_FollowsTheSetting() =>
+        Assert.False(Check(new EmailCheckOptions { Enabled = false }).Enabled);
+
     private void Answer(string domain, IDnsQueryResponse response) =>
         _dns.QueryAsync(domain, QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>()).Returns(response);
 }
