@@ -19,7 +19,8 @@
 # 1 = 200 facilities), BENCH_COMPARE_SCALE (10: afterwards the baselines, my children, the staff list and the
 # refreshes run again on a second database with that many times the data; 0 = off), BENCH_QUIET_PERCENT (15) and
 # BENCH_QUIET_WAIT (600 s): before each scenario the run waits until the machine's CPU use over 3 s is at most
-# that share, and records the load average and CPU use it started with.
+# that share, and records the load average and CPU use it started with. BENCH_API_WARMUP (30 s): the fresh API
+# serves the read paths that long before its first scenario (tiered JIT settles; 0 = off).
 # login-identity is the login of a peer, a minimal ASP.NET Core Identity app (MapIdentityApi, same PBKDF2 settings;
 # bench/KitaLink.Bench.IdentityPeer) seeded with 10,000 users in its own database of the same cluster.
 set -euo pipefail
@@ -45,6 +46,7 @@ scale=${BENCH_SCALE:-1}
 compare_scale=${BENCH_COMPARE_SCALE:-10}
 quiet_percent=${BENCH_QUIET_PERCENT:-15}
 quiet_wait=${BENCH_QUIET_WAIT:-600}
+api_warmup=${BENCH_API_WARMUP:-30}
 selected=" ${BENCH_SCENARIOS:-baseline baseline-children baseline-refresh baseline-staff me-children staff-children refresh refresh-spread refresh-logged login login-identity register letters mail pins} "
 wanted() { [[ "$selected" == *" $1 "* ]]; }
 
@@ -334,6 +336,21 @@ start_api() {
   api="http://127.0.0.1:$port"
 }
 
+# warm_api DATA_DIR: BENCH_API_WARMUP seconds of the read paths (my children, the staff list) on the fresh API before its
+# first scenario, not recorded. A new process runs its code first unoptimised and recompiles the hot methods while it
+# serves (tiered JIT); the API has far more code on a request's path than the baseline app, and without this the first
+# scenario (my children) was measured while that recompiling still went on.
+warm_api() {
+  local dir=$1 half
+  (( api_warmup > 0 )) || return 0
+  half=$(( (api_warmup + 1) / 2 ))
+  log "API warm-up: ${api_warmup} s of the read paths (not recorded)"
+  timeout $((half + 60)) wrk -t"$threads" -c"$connections" -d"${half}s" --timeout 30s -s bench/wrk/me-children.lua "$api" \
+    -- "$dir/parent-tokens.txt" "$threads" >"$logs/api-warmup-children.txt" 2>&1 || true
+  timeout $((half + 60)) wrk -t"$threads" -c"$connections" -d"${half}s" --timeout 30s -s bench/wrk/staff-children.lua "$api" \
+    -- "$dir/staff-lists.tsv" "$threads" api >"$logs/api-warmup-staff.txt" 2>&1 || true
+}
+
 # run_hot_paths SUFFIX TITLE_SUFFIX DATA_DIR: the read and refresh scenarios, run at 1× and again at BENCH_COMPARE_SCALE.
 run_hot_paths() {
   local suffix=$1 title_suffix=$2 dir=$3
@@ -359,6 +376,7 @@ started+=("$sink_pid")
 start_api
 password=Kita-Bench-Passwort-2026
 
+warm_api "$data"
 run_hot_paths "" "" "$data"
 
 # The option the rate limiter did not take, measured: the same refreshes with rate_limit_counters as a logged table
@@ -488,6 +506,7 @@ if (( compare_scale > 0 )) && { wanted baseline || wanted baseline-children || w
   connection="Host=127.0.0.1;Port=$pg_port;Database=kitalink_x$compare_scale;Username=kitalink"
   run_baselines "-x$compare_scale" " (${compare_scale}× data)" "$data_x"
   start_api
+  warm_api "$data_x"
   run_hot_paths "-x$compare_scale" " (${compare_scale}× data)" "$data_x"
   api_hwm_x=$(awk '/^VmHWM:/ { print $2 }' "/proc/$api_pid/status" 2>/dev/null || echo 0)
   (( api_hwm_x > api_hwm )) && api_hwm=$api_hwm_x
@@ -505,6 +524,7 @@ if [[ -n "$(git status --porcelain -- . ":(exclude)${doc#"$root"/}" 2>/dev/null)
   echo "commit=$commit"
   echo "duration=$duration"
   echo "warmup=$warmup"
+  echo "api_warmup=$api_warmup"
   echo "connections=$connections"
   echo "threads=$threads"
   echo "scenarios=${scenarios[*]}"

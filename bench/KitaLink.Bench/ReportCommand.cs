@@ -44,7 +44,8 @@ public static class ReportCommand
         md.AppendLine();
         md.AppendLine($"Measured {meta.Get("date")} on commit `{meta.Get("commit")}` with `bench/run.sh`: " +
             $"wrk with {meta.Get("connections")} connections and {meta.Get("threads")} threads for {meta.Get("duration")} s per scenario " +
-            $"(after {meta.Get("warmup")} s of warm-up), against a Release build in Production mode on 127.0.0.1, PostgreSQL with " +
+            $"(after {meta.Get("warmup")} s of warm-up; each fresh API process first served {meta.Get("api_warmup") ?? "0"} s of the read paths, " +
+            "unrecorded, so its tiered JIT had recompiled the hot methods), against a Release build in Production mode on 127.0.0.1, PostgreSQL with " +
             "normal durability (fsync on) on the same machine.");
         if (meta.Get("note") is { Length: > 0 } note)
         {
