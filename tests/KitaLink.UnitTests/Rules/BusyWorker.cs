@@ -19,7 +19,7 @@ internal sealed class BusyWorker : IDisposable
             return PasswordCheck.Failed;
         }, CancellationToken.None);
         // Taken off the queue by a worker: from here on, everything asked of the hashing waits behind it.
-        Assert.True(SpinWait.SpinUntil(() => hashing.Queued == 0, TimeSpan.FromSeconds(60)), "a worker took the blocking job");
+        Assert.True(SpinWait.SpinUntil(() => hashing.Queued == 0, Bounded.Wait), "a worker took the blocking job");
         Assert.False(Running.IsCompleted, "the blocking job runs until it is released");
     }
 
@@ -33,7 +33,7 @@ internal sealed class BusyWorker : IDisposable
     public async Task ReleaseAsync()
     {
         _gate.Set();
-        await Running;
+        await Running.Within();
     }
 
     public void Dispose()

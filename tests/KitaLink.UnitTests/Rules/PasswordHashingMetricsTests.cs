@@ -61,9 +61,9 @@ public sealed class PasswordHashingMetricsTests : IDisposable
     {
         using var hashing = Create();
 
-        var hash = await hashing.HashAsync(Password, CancellationToken.None);
-        await hashing.VerifyAsync(hash, Password, CancellationToken.None);
-        await hashing.VerifyAgainstDummyAsync("anything at all", CancellationToken.None);
+        var hash = await hashing.HashAsync(Password, CancellationToken.None).Within();
+        await hashing.VerifyAsync(hash, Password, CancellationToken.None).Within();
+        await hashing.VerifyAgainstDummyAsync("anything at all", CancellationToken.None).Within();
 
         var operations = Of("kitalink.password_hash.operations");
         Assert.Equal(["hash", "verify", "verify"], operations.Select(m => (string?)m.Tags["operation"]).Order().ToList());
@@ -80,15 +80,15 @@ public sealed class PasswordHashingMetricsTests : IDisposable
     {
         using var hashing = Create(queue: 1);
         using var busy = BusyWorker.Occupy(hashing);
-        var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
+        var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None).Within();
 
-        var refusal = await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("blaue boote am see", CancellationToken.None));
+        var refusal = await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("blaue boote am see", CancellationToken.None).Within());
 
         Assert.Equal("All password hashing workers are busy.", refusal.Message);
         var refusals = Of("kitalink.password_hash.refusals");
         Assert.Equal("queue_full", Assert.Single(refusals).Tags["reason"]);
         await busy.ReleaseAsync();
-        await waiting;
+        await waiting.Within();
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
         using var hashing = Create(queueTimeoutMs: 50);
         using var busy = BusyWorker.Occupy(hashing);
 
-        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("rote rosen im garten", CancellationToken.None));
+        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("rote rosen im garten", CancellationToken.None).Within());
 
         Assert.Equal("timeout", Assert.Single(Of("kitalink.password_hash.refusals")).Tags["reason"]);
         Assert.Equal(0, hashing.Queued);
@@ -111,11 +111,11 @@ public sealed class PasswordHashingMetricsTests : IDisposable
         using var hashing = Create();
         using var busy = BusyWorker.Occupy(hashing);
         using var giveUp = new CancellationTokenSource();
-        var waiting = hashing.HashAsync("rote rosen im garten", giveUp.Token);
+        var waiting = hashing.HashAsync("rote rosen im garten", giveUp.Token).Within();
 
         await giveUp.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.Within());
         Assert.Empty(Of("kitalink.password_hash.refusals"));
         await busy.ReleaseAsync();
     }
@@ -126,15 +126,15 @@ public sealed class PasswordHashingMetricsTests : IDisposable
         // The queue is full: a canceled request that asked for a place would be refused as busy (503) instead.
         using var hashing = Create(queue: 1);
         using var busy = BusyWorker.Occupy(hashing);
-        var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
+        var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None).Within();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            hashing.HashAsync("blaue boote am see", new CancellationToken(canceled: true)));
+            hashing.HashAsync("blaue boote am see", new CancellationToken(canceled: true)).Within());
 
         Assert.Empty(Of("kitalink.password_hash.refusals"));
         Assert.Equal(1, hashing.Queued);
         await busy.ReleaseAsync();
-        await waiting;
+        await waiting.Within();
     }
 
     [Fact]
@@ -147,12 +147,12 @@ public sealed class PasswordHashingMetricsTests : IDisposable
         Assert.False(string.IsNullOrWhiteSpace(gauge.Description));
 
         using var busy = BusyWorker.Occupy(hashing);
-        var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
+        var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None).Within();
         _listener.RecordObservableInstruments();
 
         Assert.Equal(1, Of("kitalink.password_hash.queue.depth").Last().Value);
         await busy.ReleaseAsync();
-        await waiting;
+        await waiting.Within();
         _listener.RecordObservableInstruments();
         Assert.Equal(0, Of("kitalink.password_hash.queue.depth").Last().Value);
     }

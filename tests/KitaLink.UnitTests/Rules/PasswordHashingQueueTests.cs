@@ -27,17 +27,17 @@ public sealed class PasswordHashingQueueTests
     {
         using var hashing = Create(slots: 1, queue: 1);
         using var busy = BusyWorker.Occupy(hashing);
-        var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None);
+        var waiting = hashing.HashAsync("rote rosen im garten", CancellationToken.None).Within();
         Assert.Equal(1, hashing.Queued);
 
-        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("blaue boote am see", CancellationToken.None));
+        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("blaue boote am see", CancellationToken.None).Within());
 
         Assert.Equal(1, hashing.Queued);
         await busy.ReleaseAsync();
-        await waiting;
+        await waiting.Within();
         Assert.Equal(0, hashing.Queued);
         // The place the shed request briefly took is free again: the next request is served.
-        Assert.NotEmpty(await hashing.HashAsync("gruene wiesen im mai", CancellationToken.None));
+        Assert.NotEmpty(await hashing.HashAsync("gruene wiesen im mai", CancellationToken.None).Within());
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class PasswordHashingQueueTests
         var hashing = Create(slots: 1);
         hashing.Dispose();
 
-        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync(Password, CancellationToken.None));
+        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync(Password, CancellationToken.None).Within());
 
         Assert.Equal(0, hashing.Queued);
     }
@@ -57,13 +57,13 @@ public sealed class PasswordHashingQueueTests
         using var hashing = Create(slots: 1);
         using var busy = BusyWorker.Occupy(hashing);
 
-        var dummy = hashing.VerifyAgainstDummyAsync("anything at all", CancellationToken.None);
+        var dummy = hashing.VerifyAgainstDummyAsync("anything at all", CancellationToken.None).Within();
 
         // The dummy work queues behind the running job instead of answering at once.
         Assert.Equal(1, hashing.Queued);
         Assert.False(dummy.IsCompleted);
         await busy.ReleaseAsync();
-        Assert.Equal(PasswordCheck.Failed, await dummy);
+        Assert.Equal(PasswordCheck.Failed, await dummy.Within());
         Assert.Equal(0, hashing.Queued);
     }
 
@@ -72,14 +72,14 @@ public sealed class PasswordHashingQueueTests
     {
         using var hashing = Create(slots: 1);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            hashing.VerifyAgainstDummyAsync("anything at all", new CancellationToken(canceled: true)));
+            hashing.VerifyAgainstDummyAsync("anything at all", new CancellationToken(canceled: true)).Within());
     }
 
     [Fact]
     public async Task UnreadableStoredHash_FailsTheCaller_InsteadOfLeavingItWaiting()
     {
         using var hashing = Create(slots: 1);
-        await Assert.ThrowsAsync<FormatException>(() => hashing.VerifyAsync("not a stored hash!", Password, CancellationToken.None));
+        await Assert.ThrowsAsync<FormatException>(() => hashing.VerifyAsync("not a stored hash!", Password, CancellationToken.None).Within());
         Assert.Equal(0, hashing.Queued);
     }
 }
