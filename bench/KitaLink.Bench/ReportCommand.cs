@@ -364,7 +364,7 @@ public static class ReportCommand
             "`BENCH_DOC` (output file, default `docs/performance.md`), `BENCH_NOTE` (a note printed at the top), " +
             "`BENCH_API_ENV` (extra `NAME=value` settings for the API process, e.g. `DOTNET_gcServer=0`; listed under Configuration), " +
             "`BENCH_SCALE` (data multiplier of the main run, default 1 = 200 facilities), `BENCH_COMPARE_SCALE` (default 10; 0 skips the second data set), " +
-            "`BENCH_QUIET_PERCENT`/`BENCH_QUIET_WAIT` (how quiet the machine must be before each scenario, default 15 % CPU, waiting up to 600 s). " +
+            "`BENCH_QUIET_PERCENT`/`BENCH_QUIET_WAIT` (how quiet the machine must be before each scenario, default 15 % CPU, waiting up to 600 s), `BENCH_API_WARMUP` (seconds of the read paths a fresh API serves, unrecorded, before its first scenario; default 30). " +
             "Run it on an otherwise idle machine: other processes on the same cores lower every figure.");
     }
 
