@@ -13,7 +13,7 @@
 # Knobs: BENCH_DURATION (s per scenario, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2), BENCH_MAIL_BURST (2000), BENCH_MAIL_RATE (50), BENCH_DOC (docs/performance.md), BENCH_NOTE (text for
 # the top of the document), BENCH_API_ENV (extra NAME=value settings for the API), BENCH_TIME_LIMIT (s, 2400),
-# BENCH_SCENARIOS (space-separated subset of: baseline baseline-children baseline-refresh baseline-staff me-children staff-children
+# BENCH_SCENARIOS (space-separated subset of: baseline baseline-children baseline-children-auth baseline-refresh baseline-staff me-children staff-children
 # refresh refresh-spread refresh-logged login login-identity register letters mail pins; all by default. For experiments: the
 # targets of the scenarios left out are reported as not measured), BENCH_SCALE (data multiplier of the main run,
 # 1 = 200 facilities), BENCH_COMPARE_SCALE (10: afterwards the baselines, my children, the staff list and the
@@ -47,7 +47,7 @@ compare_scale=${BENCH_COMPARE_SCALE:-10}
 quiet_percent=${BENCH_QUIET_PERCENT:-15}
 quiet_wait=${BENCH_QUIET_WAIT:-600}
 api_warmup=${BENCH_API_WARMUP:-30}
-selected=" ${BENCH_SCENARIOS:-baseline baseline-children baseline-refresh baseline-staff me-children staff-children refresh refresh-spread refresh-logged login login-identity register letters mail pins} "
+selected=" ${BENCH_SCENARIOS:-baseline baseline-children baseline-children-auth baseline-refresh baseline-staff me-children staff-children refresh refresh-spread refresh-logged login login-identity register letters mail pins} "
 wanted() { [[ "$selected" == *" $1 "* ]]; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -165,6 +165,7 @@ kitalink_env=(
   "Pins__HashKey=$(random_key 48)"
   Jwt__ParentAccessTokenMinutes=60
 )
+jwt_signing_key=${kitalink_env[1]}
 # Every rule in Infrastructure/Security/RateLimiting.cs, raised: all load comes from 127.0.0.1.
 rate_rules=$(awk '/class Names/{on=1} on && /public const string/{gsub(/[";]/, "", $NF); print $NF} on && /^    }/{on=0}' \
   src/KitaLink.Api/Infrastructure/Security/RateLimiting.cs)
@@ -284,8 +285,9 @@ run_scenario() {
 run_baselines() {
   local suffix=$1 title_suffix=$2 dir=$3 port pid
   port=$(free_port 5390)
+  # The API's signing key: the authenticated rung validates the same parent tokens as GET /api/v1/me/children.
   (cd "$(dirname "$baseline_dll")" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
-    "ConnectionStrings__Postgres=$connection" dotnet "$baseline_dll") >"$logs/baseline$suffix.log" 2>&1 &
+    "ConnectionStrings__Postgres=$connection" "$jwt_signing_key" dotnet "$baseline_dll") >"$logs/baseline$suffix.log" 2>&1 &
   pid=$!
   started+=("$pid")
   wait_http "http://127.0.0.1:$port/baseline/$(head -n 1 "$dir/account-ids.txt")" "$pid" 60 \
@@ -298,6 +300,10 @@ run_baselines() {
   if wanted baseline-children; then
     run_scenario "baseline-children$suffix" "baseline: my children's statement (raw Npgsql)$title_suffix" "$pid" "$connections" baseline.lua "$base" \
       "$dir/linked-children-paths.txt" "$dir/linked-children-paths.txt"
+  fi
+  if wanted baseline-children-auth; then
+    run_scenario "baseline-children-auth$suffix" "baseline: my children's statement behind JWT bearer authentication (raw Npgsql)$title_suffix" \
+      "$pid" "$connections" me-children.lua "$base" "$dir/parent-tokens.txt" "$dir/parent-tokens.txt" /baseline/me/children
   fi
   if wanted baseline-refresh; then
     run_scenario "baseline-refresh$suffix" "baseline: refresh-token rotation (raw Npgsql)$title_suffix" "$pid" "$connections" refresh.lua "$base" \
@@ -498,7 +504,7 @@ grep -m 1 -o '"Message":"KitaLink runtime:[^"]*"' "$logs/api.log" | sed 's/^"Mes
 stop_pid "$api_pid"
 
 # ---------------------------------------------------------------- the hot paths again, on BENCH_COMPARE_SCALE × the data
-if (( compare_scale > 0 )) && { wanted baseline || wanted baseline-children || wanted baseline-refresh || wanted baseline-staff || wanted me-children \
+if (( compare_scale > 0 )) && { wanted baseline || wanted baseline-children || wanted baseline-children-auth || wanted baseline-refresh || wanted baseline-staff || wanted me-children \
     || wanted staff-children || wanted refresh || wanted refresh-spread; }; then
   data_x="$out/data-x$compare_scale"
   seed_database "kitalink_x$compare_scale" "$compare_scale" "$data_x" --registration-warmup-pairs 0 --registration-pairs 0 --letter-pairs 0

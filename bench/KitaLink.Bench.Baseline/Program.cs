@@ -1,5 +1,8 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
 // The benchmark's reference points: what this machine, this PostgreSQL and this .NET runtime deliver for the
@@ -13,6 +16,9 @@ using Npgsql;
 //   GET  /baseline/{id}/children/{version}     the first page of a parent's linked children: the statement
 //                                              GET /me/children runs (account row with its token version,
 //                                              links, children and facilities in one query), same JSON shape
+//   GET  /baseline/me/children                 the same statement behind ASP.NET Core's JWT bearer authentication
+//                                              and a role policy with the API's token rules (Jwt__SigningKey):
+//                                              what authenticating the request adds, without KitaLink's pipeline
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
@@ -25,12 +31,19 @@ var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString);
 dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = 64;
 dataSourceBuilder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
 builder.Services.AddSingleton(_ => dataSourceBuilder.Build());
+BaselineAuth.Add(builder);
 
 var app = builder.Build();
 app.MapGet("/baseline/{id:guid}", BaselineApi.GetAccountAsync);
 app.MapPost("/baseline/refresh", BaselineApi.RotateAsync);
 app.MapGet("/baseline/facilities/{facilityId:guid}/children", BaselineApi.ListChildrenAsync);
 app.MapGet("/baseline/{id:guid}/children/{tokenVersion:int}", BaselineApi.ListLinkedChildrenAsync);
+if (BaselineAuth.Enabled(app.Configuration))
+{
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.MapGet("/baseline/me/children", BaselineApi.ListMyLinkedChildrenAsync).RequireAuthorization(BaselineAuth.ParentPolicy);
+}
 await app.RunAsync();
 
 public sealed record BaselineAccount(Guid Id, string Email, DateTimeOffset CreatedAt);
@@ -52,6 +65,60 @@ public sealed record BaselineLinkedChild(
     DateTimeOffset LinkedAt, string LinkStatus, DateTimeOffset? ArchivedAt, Guid? ReplacedByChildId);
 
 public sealed record BaselineLinkedChildList(IReadOnlyList<BaselineLinkedChild> Items, string? NextCursor);
+
+/// <summary>
+/// The API's access-token rules (AuthSetup: HS256 <c>at+jwt</c> tokens, the key named by its <c>kid</c>, issuer, audience,
+/// lifetime with 30 s skew, the parent role) with ASP.NET Core's own JwtBearer handler and authorization policy, and
+/// nothing of KitaLink's pipeline (no forwarded headers, CORS, problem details, security headers, request limits,
+/// validation filter or token-version events). On only when <c>Jwt__SigningKey</c> is set, as bench/run.sh does.
+/// </summary>
+public static class BaselineAuth
+{
+    public const string ParentPolicy = "parent";
+
+    public static bool Enabled(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["Jwt:SigningKey"]);
+
+    public static void Add(WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (!Enabled(configuration))
+        {
+            return;
+        }
+        var key = Decode(configuration["Jwt:SigningKey"]!);
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(bearer =>
+        {
+            bearer.MapInboundClaims = false;
+            bearer.RequireHttpsMetadata = false;
+            bearer.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                ValidTypes = ["at+jwt"],
+                ValidateIssuerSigningKey = true,
+                IssuerSigningKeys = [new SymmetricSecurityKey(key) { KeyId = Convert.ToHexStringLower(SHA256.HashData(key).AsSpan(0, 8)) }],
+                ValidIssuer = configuration["Jwt:Issuer"] ?? "kitalink",
+                ValidAudience = configuration["Jwt:Audience"] ?? "kitalink-app",
+                ValidateIssuer = true,
+                ValidateAudience = true,
+                ValidateLifetime = true,
+                RequireExpirationTime = true,
+                RequireSignedTokens = true,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                NameClaimType = "sub",
+                RoleClaimType = "role",
+            };
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ParentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole("parent"));
+    }
+
+    // The API's KeyMaterial.Decode: base64 of at least 32 bytes, otherwise the UTF-8 bytes of the text.
+    private static byte[] Decode(string key)
+    {
+        var buffer = new byte[key.Length];
+        return Convert.TryFromBase64String(key, buffer, out var written) && written >= 32 ? buffer[..written] : Encoding.UTF8.GetBytes(key);
+    }
+}
 
 public static class BaselineApi
 {
@@ -160,6 +227,11 @@ public static class BaselineApi
         WHERE a.id = $1 AND a.token_version = $2
         ORDER BY l.status, l.linked_at, l.id
         """;
+
+    public static Task<IResult> ListMyLinkedChildrenAsync(ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        Guid.TryParse(user.FindFirstValue("sub"), out var id) && int.TryParse(user.FindFirstValue("ver"), out var version)
+            ? ListLinkedChildrenAsync(id, version, dataSource, cancellationToken)
+            : Task.FromResult<IResult>(TypedResults.Unauthorized());
 
     public static async Task<IResult> ListLinkedChildrenAsync(Guid id, int tokenVersion, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {

@@ -126,6 +126,14 @@ public static class ReportCommand
                 $"with the parameters of a first page, serialised like the API's page, no authentication): " +
                 $"**{bc.Rps.ToString("F0", s_inv)} requests/s**, p99 {Ms(bc.P99Ms)}, {bc.CpuCores.ToString("F2", s_inv)} cores of CPU in the app process.");
         }
+        if (run.Find("baseline-children-auth") is { Skipped: null } bca)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"- **The same statement behind JWT bearer authentication** (same app, `GET /baseline/me/children` with the parent's access " +
+                $"token: ASP.NET Core's JwtBearer handler with the API's token rules — HS256 `at+jwt`, key by `kid`, issuer, audience, lifetime — " +
+                $"and a parent-role policy, the account and token version taken from the token; none of KitaLink's middleware): " +
+                $"**{bca.Rps.ToString("F0", s_inv)} requests/s**, p99 {Ms(bca.P99Ms)}, {bca.CpuCores.ToString("F2", s_inv)} cores of CPU in the app process.");
+        }
         if (run.Find("baseline-refresh") is { Skipped: null } br)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
@@ -434,14 +442,24 @@ public static class ReportCommand
 
         // How much of GET /me/children's distance to the single-row read is its statement's own work: the raw app runs the
         // identical statement (same parameters, same JSON shape) without authentication or middleware.
-        private static string SameStatement(Scenario children, Scenario rowRead, Scenario? statement) =>
-            statement is not { Skipped: null }
+        private static string SameStatement(Scenario children, Scenario rowRead, Scenario? statement, Scenario? authenticated) =>
+            (statement is not { Skipped: null }
                 ? ""
                 : $"Where the distance comes from: the raw Npgsql app running the identical statement (`GET /baseline/{{id}}/children/{{version}}`, " +
                   $"same parameters, same JSON shape, no authentication) answers {statement.Rps.ToString("F0", s_inv)} rps, " +
                   $"{(statement.Rps / rowRead.Rps).ToString("F2", s_inv)}× of the single-row read (CPU per request in the raw app " +
                   $"{CpuPerRequest(statement)}): the four-table statement alone costs that much; the API reaches " +
-                  $"**{(children.Rps / statement.Rps).ToString("F2", s_inv)}× of the same statement run raw**. ";
+                  $"**{(children.Rps / statement.Rps).ToString("F2", s_inv)}× of the same statement run raw**. ") +
+            (statement is not { Skipped: null } || authenticated is not { Skipped: null }
+                ? ""
+                : $"The same raw app with ASP.NET Core's JWT bearer authentication and a parent-role policy in front of that statement " +
+                  $"(`GET /baseline/me/children`, the API's token rules and the same tokens, nothing else of KitaLink's pipeline) answers " +
+                  $"{authenticated.Rps.ToString("F0", s_inv)} rps, {(authenticated.Rps / statement.Rps).ToString("F2", s_inv)}× of the statement " +
+                  $"without it (CPU per request {CpuPerRequest(authenticated)}): validating a bearer token costs the framework that much on " +
+                  $"this machine. The API reaches {(children.Rps / authenticated.Rps).ToString("F2", s_inv)}× of that authenticated rung; the rest " +
+                  $"({CpuPerRequest(children)} against {CpuPerRequest(authenticated)} per request) is KitaLink's own pipeline around the same " +
+                  $"work: forwarded headers, CORS, the exception handler and status pages, security headers, request limits, the body and " +
+                  $"query validation filter, the typed results. ");
 
         public List<Target> Targets()
         {
@@ -467,7 +485,7 @@ public static class ReportCommand
                     $"a four-table join for PostgreSQL instead of one index lookup. " +
                     $"CPU per request in the measured process: {CpuPerRequest(children)} (API) vs {CpuPerRequest(baseline)} (baseline); " +
                     $"with wrk and PostgreSQL on the same {cores} cores the extra CPU time translates directly into fewer requests per second. " +
-                    SameStatement(children, baseline, Find("baseline-children")) +
+                    SameStatement(children, baseline, Find("baseline-children"), Find("baseline-children-auth")) +
                     $"{Errors(children)}"));
             }
             else
@@ -501,7 +519,7 @@ public static class ReportCommand
                         bigChildren.Rps / bigBaseline.Rps >= 0.85,
                         $"The same request on {compare}× the rows: the account, its links and children are found through indexes, so " +
                         $"the work per request does not grow with the table sizes; both sides were measured on the larger database. " +
-                        SameStatement(bigChildren, bigBaseline, Find($"baseline-children-x{compare}")) + Errors(bigChildren))
+                        SameStatement(bigChildren, bigBaseline, Find($"baseline-children-x{compare}"), Find($"baseline-children-auth-x{compare}")) + Errors(bigChildren))
                     : Unmeasured(name, "≥ 0.85×", Find($"me-children-x{compare}"), Find($"baseline-x{compare}")));
             }
 
