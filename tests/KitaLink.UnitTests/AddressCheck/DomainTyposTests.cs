@@ -95,6 +95,47 @@ public sealed class DomainTyposTests
 
     [Fact]
     public void Find_FarFromEveryProvider_IsNoTypo() => Assert.Null(DomainTypos.Find("gxm.info"));
+
+    [Theory]
+    // Providers up to seven characters allow one edit, longer ones two; the boundary is seven (gmx.net, live.de).
+    [InlineData("gmc.dx", null)]
+    [InlineData("gmx.nxx", null)]
+    [InlineData("tonlien.de", "t-online.de")]
+    // A missing character is within reach: the length difference may equal the edits allowed.
+    [InlineData("wb.de", "web.de")]
+    [InlineData("gmailcom", "gmail.com")]
+    public void Find_AllowsOneEditForShortProvidersAndTwoForLongOnes(string domain, string? meant) =>
+        Assert.Equal(meant, DomainTypos.Find(domain)?.SuggestedDomain);
+
+    [Fact]
+    public void Find_OnATieTheMoreUsedProviderWins() =>
+        // Two edits from outlook.de and from outlook.com: outlook.de comes first in the list.
+        Assert.Equal("outlook.de", DomainTypos.Find("outlook.cd")?.SuggestedDomain);
+
+    [Theory]
+    [InlineData(".con")]
+    [InlineData("con")]
+    public void Find_AnEndingWithoutANameBeforeIt_IsNoTopLevelDomainTypo(string domain) => Assert.Null(DomainTypos.Find(domain));
+
+    [Theory]
+    [InlineData("gmx.at")]
+    [InlineData("hotmail.fr")]
+    [InlineData("tuta.io")]
+    [InlineData("mail.de")]
+    [InlineData("GMX.CH")]
+    public void Find_RealDomainsNearAProvider_AreNoTypos(string domain) => Assert.Null(DomainTypos.Find(domain));
+
+    [Theory]
+    [InlineData("kita-sonnenschein.cmo", "kita-sonnenschein.com")]
+    [InlineData("kita-sonnenschein.ded", "kita-sonnenschein.de")]
+    [InlineData("kita-sonnenschein.nte", "kita-sonnenschein.net")]
+    [InlineData("kita-sonnenschein.prg", "kita-sonnenschein.org")]
+    public void Find_CorrectsEachFamilyOfTopLevelDomainTypos(string domain, string meant)
+    {
+        var finding = DomainTypos.Find(domain)!;
+        Assert.Equal([EmailSuspectReason.TldTypo], finding.Reasons);
+        Assert.Equal(meant, finding.SuggestedDomain);
+    }
 }
 
 public sealed class OptimalStringAlignmentTests

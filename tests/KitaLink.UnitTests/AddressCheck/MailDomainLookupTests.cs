@@ -344,6 +344,28 @@ public sealed class GuardianEmailCheckTests
     public void Enabled_FollowsTheSetting() =>
         Assert.False(Check(new EmailCheckOptions { Enabled = false }).Enabled);
 
+    [Fact]
+    public async Task AProviderDomain_IsKnownToReceiveMail_WithoutAskingTheDns()
+    {
+        var report = await Check().CheckAsync("eltern@GMX.de", default);
+        Assert.Equal(MailServerCheck.KnownProvider, report.MailServer);
+        Assert.False(report.IsSuspect);
+        Assert.Empty(_dns.ReceivedCalls());
+    }
+
+    [Fact]
+    public async Task ADomainTheDnsCannotHold_HasNoMailServer_WithoutAskingTheDns()
+    {
+        // An underscore passes the IDN conversion, but no host name may carry one.
+        var report = await Check().CheckAsync("eltern@kita_sonnenschein.de", default);
+        Assert.Equal(MailServerCheck.None, report.MailServer);
+        Assert.Empty(_dns.ReceivedCalls());
+    }
+
+    [Fact]
+    public void TheReferenceDomain_IsByDefaultTheOneTheReadmeNames() =>
+        Assert.Equal("gmail.com", new EmailCheckOptions().ReferenceDomain);
+
     private void Answer(string domain, IDnsQueryResponse response) =>
         _dns.QueryAsync(domain, QueryType.MX, QueryClass.IN, Arg.Any<CancellationToken>()).Returns(response);
 }

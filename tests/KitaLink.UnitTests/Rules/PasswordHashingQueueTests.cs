@@ -41,6 +41,36 @@ public sealed class PasswordHashingQueueTests
     }
 
     [Fact]
+    public async Task AnAbandonedJob_IsNeverRun_AndGivesItsPlaceBackOnce()
+    {
+        using var hashing = Create(slots: 1, queue: 2);
+        using var busy = BusyWorker.Occupy(hashing);
+        using var cancel = new CancellationTokenSource();
+        var ran = 0;
+        var abandoned = hashing.RunAsync(PasswordHashing.Operations.Hash, () => Interlocked.Increment(ref ran), cancel.Token);
+        Assert.Equal(1, hashing.Queued);
+
+        // The caller gives up while the job waits: its place is free at once.
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.Within());
+        Assert.Equal(0, hashing.Queued);
+
+        // The worker then reaches the abandoned job in the queue, before the next one: it skips it.
+        await busy.ReleaseAsync();
+        Assert.Equal(7, await hashing.RunAsync(PasswordHashing.Operations.Hash, () => 7, CancellationToken.None).Within());
+        Assert.Equal(0, Volatile.Read(ref ran));
+        Assert.Equal(0, hashing.Queued);
+
+        // Two places, and only two: the skipped job did not hand its place back a second time.
+        using var busyAgain = BusyWorker.Occupy(hashing);
+        var first = hashing.HashAsync("rote rosen im garten", CancellationToken.None).Within();
+        var second = hashing.HashAsync("gruene wiesen im mai", CancellationToken.None).Within();
+        await Assert.ThrowsAsync<PasswordHashingBusyException>(() => hashing.HashAsync("blaue boote am see", CancellationToken.None).Within());
+        await busyAgain.ReleaseAsync();
+        await Task.WhenAll(first, second);
+    }
+
+    [Fact]
     public async Task RequestWhileTheHostStops_IsBusy_AndTakesNoQueuePlace()
     {
         var hashing = Create(slots: 1);
