@@ -627,7 +627,11 @@ public static class ReportCommand
                     $"A registration checks the PINs without a lock, hashes the new password once ({hashText}) on a hashing thread, and " +
                     $"then in one short transaction locks the PIN pair, decides again, and creates the account, the link, a refresh token " +
                     $"and three audit events. As with login, wrk, PostgreSQL and the non-hashing " +
-                    $"work share the {cores} cores with the hashing slots (API CPU {register.CpuCores.ToString("F2", s_inv)} cores). {Errors(register)}"));
+                    $"work share the {cores} cores with the hashing slots (API CPU {register.CpuCores.ToString("F2", s_inv)} cores). " +
+                    (Hash is { ParallelPerSecond: > 0 } rp
+                        ? $"With every core hashing at once and nothing else running the cores delivered {rp.ParallelPerSecond.ToString("F1", s_inv)} " +
+                          $"hashes/s: registrations reached {(register.Rps / rp.ParallelPerSecond).ToString("F2", s_inv)}× of that. "
+                        : "") + Errors(register)));
                 targets.Add(new Target("registration: errors", "0", $"{register.Errors} ({register.NonSuccess} non-2xx, {register.SocketErrors} socket)",
                     register.Errors == 0, ErrorCause(register)));
             }
