@@ -32,7 +32,7 @@ public static class DomainTypos
     /// (nobody is told to use <c>gmx.at</c> instead of <c>gmx.de</c>).
     /// </summary>
     // Stryker disable once String : the list is data, not logic; each entry's mutant lives in a static initializer, which
-    // Stryker can only test with a fresh process and every unit test. DomainTyposTests checks entries by what they do.
+    // only a fresh process with every unit test could exercise. DomainTyposTests checks entries by what they do.
     private static readonly FrozenSet<string> s_otherKnownDomains = new[]
     {
         "gmx.at", "gmx.ch", "gmx.com", "gmx.eu", "gmx.info", "gmx.org", "mail.de", "email.de", "mail.com", "email.com",
