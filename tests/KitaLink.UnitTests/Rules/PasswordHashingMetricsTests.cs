@@ -88,7 +88,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
         var refusals = Of("kitalink.password_hash.refusals");
         Assert.Equal("queue_full", Assert.Single(refusals).Tags["reason"]);
         await busy.ReleaseAsync();
-        await waiting.Within();
+        await waiting;
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
 
         await giveUp.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.Within());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         Assert.Empty(Of("kitalink.password_hash.refusals"));
         await busy.ReleaseAsync();
     }
@@ -134,7 +134,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
         Assert.Empty(Of("kitalink.password_hash.refusals"));
         Assert.Equal(1, hashing.Queued);
         await busy.ReleaseAsync();
-        await waiting.Within();
+        await waiting;
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class PasswordHashingMetricsTests : IDisposable
 
         Assert.Equal(1, Of("kitalink.password_hash.queue.depth").Last().Value);
         await busy.ReleaseAsync();
-        await waiting.Within();
+        await waiting;
         _listener.RecordObservableInstruments();
         Assert.Equal(0, Of("kitalink.password_hash.queue.depth").Last().Value);
     }

@@ -34,7 +34,7 @@ public sealed class PasswordHashingQueueTests
 
         Assert.Equal(1, hashing.Queued);
         await busy.ReleaseAsync();
-        await waiting.Within();
+        await waiting;
         Assert.Equal(0, hashing.Queued);
         // The place the shed request briefly took is free again: the next request is served.
         Assert.NotEmpty(await hashing.HashAsync("gruene wiesen im mai", CancellationToken.None).Within());
@@ -93,7 +93,7 @@ public sealed class PasswordHashingQueueTests
         Assert.Equal(1, hashing.Queued);
         Assert.False(dummy.IsCompleted);
         await busy.ReleaseAsync();
-        Assert.Equal(PasswordCheck.Failed, await dummy.Within());
+        Assert.Equal(PasswordCheck.Failed, await dummy);
         Assert.Equal(0, hashing.Queued);
     }
 
