@@ -159,13 +159,14 @@ bench_dll="$root/bench/KitaLink.Bench/bin/Release/net10.0/KitaLink.Bench.dll"
 baseline_dll="$root/bench/KitaLink.Bench.Baseline/bin/Release/net10.0/KitaLink.Bench.Baseline.dll"
 
 # ---------------------------------------------------------------- configuration shared by API and tools
+# The signing key is also given to the raw app, whose authenticated rung validates the same parent tokens.
+jwt_signing_key="Jwt__SigningKey=$(random_key 48)"
 kitalink_env=(
   ASPNETCORE_ENVIRONMENT=Production
-  "Jwt__SigningKey=$(random_key 48)"
+  "$jwt_signing_key"
   "Pins__HashKey=$(random_key 48)"
   Jwt__ParentAccessTokenMinutes=60
 )
-jwt_signing_key=${kitalink_env[1]}
 # Every rule in Infrastructure/Security/RateLimiting.cs, raised: all load comes from 127.0.0.1.
 rate_rules=$(awk '/class Names/{on=1} on && /public const string/{gsub(/[";]/, "", $NF); print $NF} on && /^    }/{on=0}' \
   src/KitaLink.Api/Infrastructure/Security/RateLimiting.cs)
@@ -285,7 +286,6 @@ run_scenario() {
 run_baselines() {
   local suffix=$1 title_suffix=$2 dir=$3 port pid
   port=$(free_port 5390)
-  # The API's signing key: the authenticated rung validates the same parent tokens as GET /api/v1/me/children.
   (cd "$(dirname "$baseline_dll")" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
     "ConnectionStrings__Postgres=$connection" "$jwt_signing_key" dotnet "$baseline_dll") >"$logs/baseline$suffix.log" 2>&1 &
   pid=$!
