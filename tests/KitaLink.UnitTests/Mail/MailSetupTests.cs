@@ -41,6 +41,7 @@ public sealed class MailSetupTests
     {
         using var provider = Build((key, value));
         var exception = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.NotNull(exception);
         var failures = exception is AggregateException aggregate ? aggregate.Flatten().InnerExceptions : [exception];
         Assert.NotEmpty(failures);
         Assert.All(failures, failure => Assert.IsType<OptionsValidationException>(failure));
