@@ -335,11 +335,35 @@ start_api() {
   read -r -a extra_api_env <<<"${BENCH_API_ENV:-}"
   api_env+=("${extra_api_env[@]}")
   log "starting the API on 127.0.0.1:$port (Production)"
+  local rounds_before
+  rounds_before=$(grep -c "Retention round:" "$logs/api.log" 2>/dev/null || true)
   (cd "$api_dir" && exec env "${api_env[@]}" dotnet KitaLink.Api.dll) >>"$logs/api.log" 2>&1 &
   api_pid=$!
   started+=("$api_pid")
   wait_http "http://127.0.0.1:$port/health/ready" "$api_pid" 90 || { tail -n 40 "$logs/api.log" >&2; exit 1; }
   api="http://127.0.0.1:$port"
+  settle_after_retention "${rounds_before:-0}"
+}
+
+# settle_after_retention ROUNDS_BEFORE: the API's retention job runs its first round at start-up. On freshly seeded
+# data that round wipes the secrets of every PIN pair redeemed longer ago than Retention__PinSecretsDays at once
+# (12,000 rows at 1×, 120,000 at 10×), where a database in service wiped each an hour after it ended. Waits for that
+# round (its log line, at most 120 s), then vacuums, so the scenarios start from the steady state instead of sharing
+# the machine with the clean-up after a one-off mass update (autovacuum of the dead row versions).
+settle_after_retention() {
+  local before=$1 waited=0 db wiped
+  until (( $(grep -c "Retention round:" "$logs/api.log" 2>/dev/null || true) > before )); do
+    if (( waited >= 120 )); then
+      log "the API logged no retention round within 120 s; going on without it"
+      return 0
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  db=$(sed -n 's/.*Database=\([^;]*\).*/\1/p' <<<"$connection")
+  wiped=$(grep -o 'Retention round: [0-9]* PIN pairs wiped' "$logs/api.log" | tail -n 1 | grep -o '[0-9][0-9]*' || true)
+  log "retention round after ${waited} s: ${wiped:-?} PIN pairs wiped; VACUUM ANALYZE $db"
+  "$psql" -h 127.0.0.1 -p "$pg_port" -U kitalink -d "$db" -qc "VACUUM ANALYZE" >/dev/null
 }
 
 # warm_api DATA_DIR: BENCH_API_WARMUP seconds of the read paths (my children, the staff list) on the fresh API before its
