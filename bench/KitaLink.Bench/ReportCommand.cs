@@ -324,8 +324,8 @@ public static class ReportCommand
         md.AppendLine("Order: baselines (API not running), my children, staff list, token refreshes, login, login of the Identity peer, " +
             "registration, letters, mail burst, PIN creation, paced PIN creation, then the baselines and hot paths again on the larger data set. Each time the API starts, the " +
             "benchmark waits for its first retention round (at start-up it wipes the secrets of every seeded PIN pair redeemed longer " +
-            "ago than the retention time at once, 12,000 rows per 1× of data, which a database in service does an hour after each pair " +
-            "ended) and runs `VACUUM ANALYZE`, so that autovacuum does not clean up after that round during the first scenarios. " +
+            "ago than the retention time at once, which a database in service does an hour after each pair ended; the count is in " +
+            "the API log) and runs `VACUUM ANALYZE`, so that autovacuum does not clean up after that round during the first scenarios. " +
             "Every wrk scenario except the paced one first runs a warm-up of the same shape (JIT, connection " +
             "pools, caches); a scenario whose warm-up gets answers but not one 2xx (endpoint not in this build) is reported as " +
             "not run. Mail figures come from `outbox_messages.created_at` (written in the transaction that creates the pair) and " +
