@@ -50,6 +50,7 @@ builder.AddKitaLinkStaff();
 builder.AddKitaLinkSecondFactor();
 builder.AddKitaLinkPrivacy();
 builder.AddKitaLinkPins();
+builder.AddKitaLinkChildren();
 builder.AddKitaLinkLinks();
 builder.AddKitaLinkAddressCheck();
 builder.AddKitaLinkWebhooks();

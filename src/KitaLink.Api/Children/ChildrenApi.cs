@@ -78,50 +78,18 @@ public static class ChildrenApi
     public static async Task<Results<Ok<ChildListResponse>, ApiProblem>> ListAsync(
         [AsParameters] ChildListQuery query,
         ClaimsPrincipal user,
-        KitaLinkDbContext db,
-        TokenRevocationCheck revocation,
+        FacilityChildrenReader children,
         HttpContext http,
         CancellationToken cancellationToken)
     {
-        var facilityId = user.FacilityId();
-        var staffId = user.UserId();
-        var tokenVersion = user.TokenVersion();
-        // The staff list is the help desk's most frequent read: the token version is checked in the same statement
-        // (ChecksStaffTokenVersionInHandler), an uncorrelated EXISTS PostgreSQL evaluates once per query.
-        var children = db.Children.AsNoTracking().Where(c => c.FacilityId == facilityId
-            && db.StaffMembers.Any(s => s.Id == staffId && s.TokenVersion == tokenVersion && s.DeactivatedAt == null));
-        if (query.StatusFilter is { } status)
-        {
-            children = children.Where(c => c.Status == status);
-        }
-        if (InputRules.TrimToNull(query.Group) is { } groupName)
-        {
-            children = children.Where(c => c.Group == groupName);
-        }
-        if (InputRules.TrimToNull(query.Search) is { } search)
-        {
-            var pattern = "%" + EscapeLike(search) + "%";
-            children = children.Where(c =>
-                EF.Functions.ILike(c.FirstName, pattern, "\\")
-                || EF.Functions.ILike(c.LastName, pattern, "\\")
-                || EF.Functions.ILike(c.FirstName + " " + c.LastName, pattern, "\\"));
-        }
-
+        Paging.TryDecode<ChildCursor>(ChildListQuery.List, query.Cursor, out var after);
+        var filter = new ChildListFilter(
+            query.StatusFilter, InputRules.TrimToNull(query.Group), InputRules.TrimToNull(query.Search), after);
         var limit = Paging.LimitOrDefault(query.Limit);
-        if (Paging.TryDecode<ChildCursor>(ChildListQuery.List, query.Cursor, out var after) && after is not null)
-        {
-            // Keyset: strictly after the last child of the previous page, in the list's own order.
-            children = children.Where(c => EF.Functions.GreaterThan(
-                ValueTuple.Create(c.LastName, c.FirstName, c.Id), ValueTuple.Create(after.LastName, after.FirstName, after.Id)));
-        }
-        var fetched = await children
-            .OrderBy(c => c.LastName).ThenBy(c => c.FirstName).ThenBy(c => c.Id)
-            .Take(limit + 1)
-            .Select(c => new ChildSummary(c.Id, c.FirstName, c.LastName, c.DateOfBirth, c.Group, c.Status,
-                c.Guardians.Count, c.CreatedAt, c.UpdatedAt))
-            .ToListAsync(cancellationToken);
-        // No row: an empty page, or a revoked token (the EXISTS was false). Only then the separate check tells which.
-        if (fetched.Count == 0 && !await revocation.IsCurrentAsync(user, cancellationToken))
+        // The staff list is the help desk's most frequent read: the token version is checked in the same statement
+        // (ChecksStaffTokenVersionInHandler); no row at all means a revoked token.
+        var fetched = await children.ListAsync(user.FacilityId(), user.UserId(), user.TokenVersion(), filter, limit, cancellationToken);
+        if (fetched is null)
         {
             return TokenVersionCheckedByHandler.Rejected(http);
         }
@@ -255,9 +223,4 @@ public static class ChildrenApi
 
     private static ChildProfile ToProfile(Child child, IReadOnlyList<GuardianView> guardians) =>
         new(child.Id, child.FirstName, child.LastName, child.DateOfBirth, child.Group, child.Status, child.CreatedAt, child.UpdatedAt, guardians);
-
-    private static string EscapeLike(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal)
-            .Replace("%", "\\%", StringComparison.Ordinal)
-            .Replace("_", "\\_", StringComparison.Ordinal);
 }
