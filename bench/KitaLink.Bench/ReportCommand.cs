@@ -719,16 +719,15 @@ public static class ReportCommand
                 var progression = string.Join(", ", apiScenarios.Select(x => $"{x.Title} {Mb(x.PeakRssKb)}"));
                 targets.Add(new Target("API peak RSS over the whole bench", "≤ 250 MB", $"{Mb(peak.PeakRssKb)} ({peak.Title})",
                     peak.PeakRssKb <= 250 * 1024,
-                    $"Peak RSS per scenario, in the order they ran: {progression}. The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, " +
-                    $"is {Mb(peak.PeakAnonKb)} of anonymous memory (GC heap, native allocations, thread stacks) plus file-backed " +
-                    "mappings of the .NET runtime and the assemblies (EF Core, Npgsql, Swashbuckle, PDFsharp, MailKit; about 95 MB, " +
-                    "shared with the page cache) and the JIT's double-mapped code (about 45 MB once every endpoint has run). Those " +
-                    "140 MB do not grow with load; what varies is the GC heap, which grows its allocation budget with the " +
-                    "allocation rate of the heavy phases (64 concurrent PDF letters, 64 concurrent PIN creations while the outbox " +
-                    "sender delivers thousands of mails). The API already runs the workstation collector without the PGO tier " +
-                    "(`KitaLink.Api.csproj`), renders at most one letter per core, and no longer keeps sent mails reachable. In a " +
-                    "container with a memory limit the runtime caps the GC heap at 75 % of it by itself; without one, " +
-                    "`DOTNET_GCHeapHardLimit` does the same (`BENCH_API_ENV` lets a rerun try such settings)."));
+                    $"Peak RSS per scenario, in the order they ran: {progression}. {RssParts(peak)} The file-backed mappings and " +
+                    "the code do not grow with load once every endpoint has run; what varies is the GC heap, which grows its " +
+                    "allocation budget with the allocation rate of the heavy phases (64 concurrent PDF letters, 64 concurrent PIN " +
+                    "creations while the outbox sender delivers thousands of mails). The API already runs the workstation collector " +
+                    "without the PGO tier (`KitaLink.Api.csproj`), renders at most one letter per core, and no longer keeps sent " +
+                    "mails reachable. Runtime settings measured against this peak (docs/performance-history.md: a conserving GC, no " +
+                    "quick JIT, write-xor-execute off, a fixed gen0 budget) moved it by less than the runs vary. In a container " +
+                    "with a memory limit the runtime caps the GC heap at 75 % of it by itself; without one, `DOTNET_GCHeapHardLimit` " +
+                    "does the same (`BENCH_API_ENV` lets a rerun try such settings)."));
             }
             else
             {
@@ -743,7 +742,18 @@ public static class ReportCommand
                     .Select(s => s is null ? "a scenario it needs did not run" : $"{s.Title}: {s.Skipped ?? "ran"}")
                     .Distinct()) + ".");
 
-        private static string CpuPerRequest(Scenario s) =>
+        /// <summary>What the peak RSS consisted of, from /proc/PID/status at the sample that set it.</summary>
+    private static string RssParts(Scenario peak) =>
+        peak.PeakRssFileKb + peak.PeakRssShmemKb == 0
+            ? $"The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, includes up to {Mb(peak.PeakAnonKb)} of anonymous memory " +
+              "(GC heap, native allocations, thread stacks); the rest are file-backed mappings and the JIT's code."
+            : $"The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, consisted of {Mb(peak.PeakRssAnonKb)} of anonymous memory " +
+              $"(GC heap, native allocations, thread stacks), {Mb(peak.PeakRssFileKb)} of file-backed mappings (the .NET runtime " +
+              "and the assemblies: EF Core, Npgsql, Swashbuckle, PDFsharp, MailKit; shared with the page cache) and " +
+              $"{Mb(peak.PeakRssShmemKb)} of shared memory (the JIT's code, mapped twice for write-xor-execute), read from " +
+              "`/proc/<pid>/status` at the sample that set the peak.";
+
+    private static string CpuPerRequest(Scenario s) =>
             s.Requests > 0 && s.CpuSeconds > 0 ? $"{(s.CpuSeconds / s.Requests * 1e6).ToString("F0", s_inv)} µs" : "–";
 
         private static string Errors(Scenario s) =>
@@ -794,6 +804,9 @@ public static class ReportCommand
         public long Exhausted { get; init; }
         public long PeakRssKb { get; init; }
         public long PeakAnonKb { get; init; }
+        public long PeakRssAnonKb { get; init; }
+        public long PeakRssFileKb { get; init; }
+        public long PeakRssShmemKb { get; init; }
         public double CpuSeconds { get; init; }
         public double CpuCores { get; init; }
         public Dictionary<int, long> Statuses { get; init; } = [];
@@ -847,6 +860,9 @@ public static class ReportCommand
                 Exhausted = (long)Num("exhausted"),
                 PeakRssKb = long.Parse(meta.Get("peak_rss_kb") ?? "0", s_inv),
                 PeakAnonKb = long.Parse(meta.Get("peak_anon_kb") ?? "0", s_inv),
+                PeakRssAnonKb = long.Parse(meta.Get("peak_rss_anon_kb") ?? "0", s_inv),
+                PeakRssFileKb = long.Parse(meta.Get("peak_rss_file_kb") ?? "0", s_inv),
+                PeakRssShmemKb = long.Parse(meta.Get("peak_rss_shmem_kb") ?? "0", s_inv),
                 CpuSeconds = cpu,
                 CpuCores = cpu / durationS,
                 Statuses = statuses,
