@@ -207,13 +207,14 @@ public static class ReportCommand
                     $"{x.Rps.ToString("F0", s_inv)} | {Ms(x.P50Ms)} | {Ms(x.P99Ms)} |");
             }
             md.AppendLine();
-            md.AppendLine("Two things keep one address from serialising the refreshes: within an instance, the requests of one partition " +
-                "that arrive while its upsert is in flight are added together by the next one (`count + n`, each request gets its " +
-                "exact position), so a busy address costs one upsert per round trip instead of a queue on one row lock; and the " +
-                "table is unlogged, so a counter update writes no WAL and its commit waits for no flush. Measured before the " +
-                "combining existed (docs/performance-history.md), the logged table cost a fifth of the one-address throughput; " +
-                "with it, the figures above compare the flushes alone. The other options (sharded counters, a local pre-count that " +
-                "asks PostgreSQL only near the limit) would cut the round trip too, but count inexactly across instances or keep " +
+            md.AppendLine("Two things keep one address from serialising the refreshes: within an instance, the requests that arrive " +
+                "while a counting statement is in flight are added together by the next one, one row per partition (`count + n`, " +
+                "each request gets its exact position), so a busy address costs one row per round trip instead of a queue on one " +
+                "row lock, and a thousand addresses share the statements instead of paying one upsert each; and the table is " +
+                "unlogged, so a counter update writes no WAL and its commit waits for no flush. Measured before the combining " +
+                "existed (docs/performance-history.md), the logged table cost a fifth of the one-address throughput; with it, the " +
+                "figures above compare the flushes alone. The other options (sharded counters, a local pre-count that asks " +
+                "PostgreSQL only near the limit) would cut the round trips too, but count inexactly across instances or keep " +
                 "counts in a second place; combining keeps one exact, shared counter per window, and losing unlogged counters in a " +
                 "crash only restarts the windows.");
             md.AppendLine();
@@ -565,14 +566,10 @@ public static class ReportCommand
                     $"{CpuPerRequest(refresh)} (API) vs {CpuPerRequest(rotation)} (baseline). " +
                     (scenarioName == "refresh-spread" && Find("refresh") is { Skipped: null } oneAddress
                         ? $"From one address the same API reached {oneAddress.Rps.ToString("F0", s_inv)} rps " +
-                          $"({(oneAddress.Rps / rotation.Rps).ToString("F2", s_inv)}× the rotation): the requests of one address that arrive " +
-                          $"while its counter upsert is in flight are counted together by the next one, one upsert per round trip. From " +
-                          $"1,000 addresses each address has about one request in flight, so every refresh pays a counter upsert of its own, " +
-                          $"a statement and round trip that the rotation baseline does not make; that is the distance between the two " +
-                          $"scenarios ({(refresh.Rps / oneAddress.Rps).ToString("F2", s_inv)}×). Measured with the per-address count switched off " +
-                          $"(`RateLimits__RefreshPerAddress__Limit=0`, the only difference), the 1,000-address refreshes were as fast as the " +
-                          $"one-address ones (docs/performance-history.md). " +
-                          $"A count that asks PostgreSQL only near the limit would remove the upsert but count inexactly across instances. "
+                          $"({(oneAddress.Rps / rotation.Rps).ToString("F2", s_inv)}× the rotation), the 1,000 addresses " +
+                          $"{(refresh.Rps / oneAddress.Rps).ToString("F2", s_inv)}× of that: the requests that arrive while a counting " +
+                          $"statement is in flight are counted together by the next one, one row per address, so neither one busy " +
+                          $"address nor many addresses with one request each pay an upsert per request. "
                         : "") +
                     Errors(refresh)));
                 targets.Add(new Target($"{prefix}: p99 latency", "≤ 50 ms", Ms(refresh.P99Ms), refresh.P99Ms <= 50,
@@ -743,18 +740,18 @@ public static class ReportCommand
                     .Distinct()) + ".");
 
         /// <summary>What the peak RSS consisted of, from /proc/PID/status at the sample that set it.</summary>
-    private static string RssParts(Scenario peak) =>
-        peak.PeakRssFileKb + peak.PeakRssShmemKb == 0
-            ? $"The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, includes up to {Mb(peak.PeakAnonKb)} of anonymous memory " +
-              "(GC heap, native allocations, thread stacks); the rest are file-backed mappings and the JIT's code."
-            : $"The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, consisted of {Mb(peak.PeakRssAnonKb)} of anonymous memory " +
-              $"(GC heap, native allocations, thread stacks), {Mb(peak.PeakRssFileKb)} of file-backed mappings (the .NET runtime " +
-              "and the assemblies: EF Core, Npgsql, Swashbuckle, PDFsharp, MailKit; shared with the page cache) and " +
-              $"{Mb(peak.PeakRssShmemKb)} of shared memory (the JIT's code, mapped twice for write-xor-execute), read from " +
-              "`/proc/<pid>/status` at the sample that set the peak.";
+        private static string RssParts(Scenario peak) =>
+            peak.PeakRssFileKb + peak.PeakRssShmemKb == 0
+                ? $"The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, includes up to {Mb(peak.PeakAnonKb)} of anonymous memory " +
+                  "(GC heap, native allocations, thread stacks); the rest are file-backed mappings and the JIT's code."
+                : $"The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, consisted of {Mb(peak.PeakRssAnonKb)} of anonymous memory " +
+                  $"(GC heap, native allocations, thread stacks), {Mb(peak.PeakRssFileKb)} of file-backed mappings (the .NET runtime " +
+                  "and the assemblies: EF Core, Npgsql, Swashbuckle, PDFsharp, MailKit; shared with the page cache) and " +
+                  $"{Mb(peak.PeakRssShmemKb)} of shared memory (the JIT's code, mapped twice for write-xor-execute), read from " +
+                  "`/proc/<pid>/status` at the sample that set the peak.";
 
-    private static string CpuPerRequest(Scenario s) =>
-            s.Requests > 0 && s.CpuSeconds > 0 ? $"{(s.CpuSeconds / s.Requests * 1e6).ToString("F0", s_inv)} µs" : "–";
+        private static string CpuPerRequest(Scenario s) =>
+                s.Requests > 0 && s.CpuSeconds > 0 ? $"{(s.CpuSeconds / s.Requests * 1e6).ToString("F0", s_inv)} µs" : "–";
 
         private static string Errors(Scenario s) =>
             s.Errors == 0 ? "No errors." : $"Errors: {s.NonSuccess} non-2xx, {s.SocketErrors} socket errors.";

@@ -116,3 +116,45 @@ public sealed class RateLimitCounterTests(TightRefreshLimitFactory factory) : IC
         Assert.Equal(TightRefreshLimitFactory.Limit + 15, statuses.Count);
     }
 }
+
+public sealed class TightRefreshLimitBehindProxyFactory : SecurityFactory
+{
+    public const int Limit = 10;
+
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        ["RateLimits:RefreshPerAddress:Limit"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RateLimits:RefreshPerAddress:WindowSeconds"] = "300",
+    };
+}
+
+/// <summary>
+/// Concurrent requests of many addresses share the counting statements (one row per address in each): every address
+/// must still be counted exactly, on its own.
+/// </summary>
+public sealed class RateLimitSharedCountTests(TightRefreshLimitBehindProxyFactory factory) : IClassFixture<TightRefreshLimitBehindProxyFactory>
+{
+    [Fact]
+    public async Task ConcurrentRequestsOfManyAddresses_AreCountedExactlyPerAddress()
+    {
+        const int Addresses = 12;
+        const int Limit = TightRefreshLimitBehindProxyFactory.Limit;
+        var clients = Enumerable.Range(0, Addresses).Select(_ => factory.ClientBehindProxy(SecurityFactory.UniqueAddress())).ToList();
+        // Address a sends Limit + 1 + a requests, interleaved with the others', so that the statements carry rows of
+        // many addresses with several requests each and different totals.
+        var requests = Enumerable.Range(0, Limit + Addresses)
+            .SelectMany(i => clients.Select((client, address) => (Address: address, Index: i, Client: client)))
+            .Where(r => r.Index < Limit + 1 + r.Address)
+            .Select(r => (r.Address, Answer: r.Client.PostJsonAsync("/api/v1/auth/refresh", new { refreshToken = $"unknown-token-{r.Address}-{r.Index}" })))
+            .ToList();
+        await Task.WhenAll(requests.Select(r => r.Answer));
+
+        foreach (var address in Enumerable.Range(0, Addresses))
+        {
+            var statuses = requests.Where(r => r.Address == address).Select(r => (int)r.Answer.Result.StatusCode).ToList();
+            // Every request below the limit reaches the handler (401 for an unknown token); the rest are refused.
+            Assert.Equal(Limit, statuses.Count(s => s == 401));
+            Assert.Equal(1 + address, statuses.Count(s => s == 429));
+        }
+    }
+}

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using KitaLink.Api.Infrastructure.Http;
 using Microsoft.Extensions.Options;
@@ -42,27 +41,30 @@ public sealed record RateLimitDecision(bool Allowed, int RetryAfterSeconds);
 /// Fixed-window counters in PostgreSQL (<c>rate_limit_counters</c>, unlogged), so a limit holds across every API
 /// instance behind the load balancer. Every request is counted before it is decided, in one atomic upsert.
 /// <para>
-/// Concurrent requests of one partition (every parent behind a carrier's NAT shares an address) are combined
-/// within the instance: while one upsert for the partition's counter is in flight, the requests that arrive wait
-/// for the next one, which adds all of them at once (<c>count + n</c>) and gives each its exact position in the
-/// window. One address therefore costs one upsert per round trip instead of a queue of upserts waiting for the
-/// same row lock, and the count stays exact across instances (each batch is one atomic addition).
+/// Concurrent requests are combined within the instance: while one upsert is in flight, the requests that arrive
+/// (of any partition) wait for the next one, which adds each partition's new requests at once (<c>count + n</c>,
+/// one row per partition) and gives each request its exact position in its partition's window. One address behind
+/// a carrier's NAT therefore costs one row per round trip instead of a queue of upserts waiting for the same row
+/// lock, and a thousand addresses share the round trips instead of paying one upsert each; the count stays exact
+/// across instances (each row is one atomic addition), and every statement locks its rows in key order, so two
+/// instances' statements cannot deadlock.
 /// </para>
 /// </summary>
 public sealed class RateLimiter(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string Upsert = """
-        INSERT INTO rate_limit_counters (key, window_start, count, expires_at)
-        VALUES ($1, $2, $4, $3)
+        INSERT INTO rate_limit_counters AS c (key, window_start, count, expires_at)
+        SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::timestamptz[])
         ON CONFLICT (key) DO UPDATE SET
-            count = CASE WHEN rate_limit_counters.window_start = EXCLUDED.window_start
-                         THEN rate_limit_counters.count + EXCLUDED.count ELSE EXCLUDED.count END,
+            count = CASE WHEN c.window_start = EXCLUDED.window_start THEN c.count + EXCLUDED.count ELSE EXCLUDED.count END,
             window_start = EXCLUDED.window_start,
             expires_at = EXCLUDED.expires_at
-        RETURNING count
+        RETURNING key, count
         """;
 
-    private readonly ConcurrentDictionary<(string Key, long Window), Batch> _batches = new();
+    private readonly Lock _gate = new();
+    private List<Hit> _waiting = [];
+    private bool _running;
     private long _checks;
 
     public async Task<RateLimitDecision> HitAsync(string key, RateLimitSetting setting, CancellationToken cancellationToken)
@@ -76,7 +78,7 @@ public sealed class RateLimiter(NpgsqlDataSource dataSource, TimeProvider time)
         var windowStart = new DateTimeOffset(now.UtcTicks - now.UtcTicks % window.Ticks, TimeSpan.Zero);
         var windowEnd = windowStart + window;
 
-        var count = await CountAsync(key, windowStart, windowEnd, cancellationToken);
+        var count = await CountAsync(new Hit(key, windowStart, windowEnd), cancellationToken);
 
         if (Interlocked.Increment(ref _checks) % 1000 == 0)
         {
@@ -86,74 +88,113 @@ public sealed class RateLimiter(NpgsqlDataSource dataSource, TimeProvider time)
         return new RateLimitDecision(count <= setting.Limit, Math.Max(1, retryAfter));
     }
 
-    /// <summary>This request's position in the partition's window, counted in PostgreSQL (combined with concurrent ones).</summary>
-    private async Task<long> CountAsync(string key, DateTimeOffset windowStart, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    /// <summary>This request's position in its partition's window, counted in PostgreSQL (combined with concurrent ones).</summary>
+    private async Task<long> CountAsync(Hit hit, CancellationToken cancellationToken)
     {
-        var hit = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Batch batch;
         bool leads;
-        while (true)
+        lock (_gate)
         {
-            batch = _batches.GetOrAdd((key, windowStart.UtcTicks), _ => new Batch());
-            lock (batch)
-            {
-                if (batch.Retired)
-                {
-                    continue;
-                }
-                batch.Waiting.Add(hit);
-                leads = !batch.Running;
-                batch.Running = true;
-            }
-            break;
+            _waiting.Add(hit);
+            leads = !_running;
+            _running = true;
         }
         if (leads)
         {
-            // Not the caller's token: the requests that joined this batch wait for its answer as well.
-            _ = RunAsync(key, windowStart, windowEnd, batch);
+            // Not the caller's token: the requests that joined meanwhile wait for the same statements.
+            _ = RunAsync();
         }
-        return await hit.Task.WaitAsync(cancellationToken);
+        return await hit.Position.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Adds the waiting requests in one upsert, again and again while more arrive; then retires the batch.</summary>
-    private async Task RunAsync(string key, DateTimeOffset windowStart, DateTimeOffset windowEnd, Batch batch)
+    /// <summary>Counts the waiting requests in one upsert, again and again while more arrive; then stops leading.</summary>
+    private async Task RunAsync()
     {
         while (true)
         {
-            List<TaskCompletionSource<long>> hits;
-            lock (batch)
+            List<Hit> hits;
+            lock (_gate)
             {
-                if (batch.Waiting.Count == 0)
+                if (_waiting.Count == 0)
                 {
-                    batch.Retired = true;
-                    _batches.TryRemove(new KeyValuePair<(string, long), Batch>((key, windowStart.UtcTicks), batch));
+                    _running = false;
                     return;
                 }
-                hits = batch.Waiting;
-                batch.Waiting = [];
+                hits = _waiting;
+                _waiting = [];
+            }
+            var rows = Rows(hits, out var later);
+            if (later.Count > 0)
+            {
+                lock (_gate)
+                {
+                    _waiting.InsertRange(0, later);
+                }
             }
             try
             {
-                await using var command = dataSource.CreateCommand(Upsert);
-                command.Parameters.Add(new NpgsqlParameter { Value = key });
-                command.Parameters.Add(new NpgsqlParameter { Value = windowStart });
-                command.Parameters.Add(new NpgsqlParameter { Value = windowEnd });
-                command.Parameters.Add(new NpgsqlParameter { Value = hits.Count });
-                var total = Convert.ToInt64(await command.ExecuteScalarAsync(CancellationToken.None), CultureInfo.InvariantCulture);
-                // The batch took the positions total - n + 1 ... total, in arrival order.
-                for (var i = 0; i < hits.Count; i++)
+                var totals = await UpsertAsync(rows);
+                foreach (var row in rows)
                 {
-                    hits[i].TrySetResult(total - hits.Count + 1 + i);
+                    // The row's requests took the positions total - n + 1 ... total, in arrival order.
+                    var total = totals[row.Key];
+                    for (var i = 0; i < row.Hits.Count; i++)
+                    {
+                        row.Hits[i].Position.TrySetResult(total - row.Hits.Count + 1 + i);
+                    }
                 }
             }
             catch (Exception exception)
             {
-                foreach (var hit in hits)
+                foreach (var hit in rows.SelectMany(r => r.Hits))
                 {
-                    hit.TrySetException(exception);
+                    hit.Position.TrySetException(exception);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One row per partition, ordered by key (the lock order of every statement). A partition's requests of a later
+    /// window than its first waiting one (a window ended while they waited) go into the next statement.
+    /// </summary>
+    private static List<Row> Rows(List<Hit> hits, out List<Hit> later)
+    {
+        var rows = new Dictionary<string, Row>(StringComparer.Ordinal);
+        later = [];
+        foreach (var hit in hits)
+        {
+            if (!rows.TryGetValue(hit.Key, out var row))
+            {
+                rows.Add(hit.Key, new Row(hit.Key, hit.WindowStart, hit.WindowEnd, [hit]));
+            }
+            else if (row.WindowStart == hit.WindowStart)
+            {
+                row.Hits.Add(hit);
+            }
+            else
+            {
+                later.Add(hit);
+            }
+        }
+        var ordered = rows.Values.ToList();
+        ordered.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return ordered;
+    }
+
+    private async Task<Dictionary<string, long>> UpsertAsync(List<Row> rows)
+    {
+        await using var command = dataSource.CreateCommand(Upsert);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(r => r.Key).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = rows.Select(r => r.WindowStart).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = rows.Select(r => r.Hits.Count).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = rows.Select(r => r.WindowEnd).ToArray() });
+        var totals = new Dictionary<string, long>(rows.Count, StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
+        while (await reader.ReadAsync(CancellationToken.None))
+        {
+            totals[reader.GetString(0)] = reader.GetInt32(1);
+        }
+        return totals;
     }
 
     private async Task SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -163,13 +204,14 @@ public sealed class RateLimiter(NpgsqlDataSource dataSource, TimeProvider time)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>The requests of one partition and window waiting for the next upsert, and whether a leader (its first request) runs the upserts.</summary>
-    private sealed class Batch
+    /// <summary>One request waiting to be counted, and the position it gets in its partition's window.</summary>
+    private sealed record Hit(string Key, DateTimeOffset WindowStart, DateTimeOffset WindowEnd)
     {
-        public List<TaskCompletionSource<long>> Waiting { get; set; } = [];
-        public bool Running { get; set; }
-        public bool Retired { get; set; }
+        public TaskCompletionSource<long> Position { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    /// <summary>A partition's row in one upsert: its window and the requests it adds.</summary>
+    private sealed record Row(string Key, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, List<Hit> Hits);
 }
 
 /// <summary>A named limit and how a request maps to its partition (null: the rule does not apply).</summary>
