@@ -220,14 +220,14 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 sample_rss() { # PID FILE: keeps the highest VmRSS (with its parts at that moment) and the highest RssAnon in FILE until stopped
-  local pid=$1 file=$2 peak=0 peak_anon=0 rss anon rss_file shmem at_anon=0 at_file=0 at_shmem=0
+  local pid=$1 file=$2 peak=0 peak_anon=0 rss anon file_kb shmem at_anon=0 at_file=0 at_shmem=0
   while kill -0 "$pid" 2>/dev/null; do
     # VmRSS = RssAnon (GC heap, native allocations, stacks) + RssFile (mapped files: runtime, assemblies)
-    # + RssShmem (shared memory: the JIT's double-mapped code)
-    read -r rss anon rss_file shmem < <(awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 } /^RssShmem:/ { s = $2 }
+    # + RssShmem (shared memory: the JIT's code, mapped once writable and once executable)
+    read -r rss anon file_kb shmem < <(awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 } /^RssShmem:/ { s = $2 }
       END { print r + 0, a + 0, f + 0, s + 0 }' "/proc/$pid/status" 2>/dev/null || echo "0 0 0 0")
     if (( rss > peak || anon > peak_anon )); then
-      (( rss > peak )) && { peak=$rss; at_anon=$anon; at_file=$rss_file; at_shmem=$shmem; }
+      (( rss > peak )) && { peak=$rss; at_anon=$anon; at_file=$file_kb; at_shmem=$shmem; }
       (( anon > peak_anon )) && peak_anon=$anon
       printf 'peak_rss_kb=%s\npeak_anon_kb=%s\npeak_rss_anon_kb=%s\npeak_rss_file_kb=%s\npeak_rss_shmem_kb=%s\n' \
         "$peak" "$peak_anon" "$at_anon" "$at_file" "$at_shmem" >"$file"

@@ -747,11 +747,11 @@ public static class ReportCommand
                 : $"The peak, {Mb(peak.PeakRssKb)} in {peak.Title}, consisted of {Mb(peak.PeakRssAnonKb)} of anonymous memory " +
                   $"(GC heap, native allocations, thread stacks), {Mb(peak.PeakRssFileKb)} of file-backed mappings (the .NET runtime " +
                   "and the assemblies: EF Core, Npgsql, Swashbuckle, PDFsharp, MailKit; shared with the page cache) and " +
-                  $"{Mb(peak.PeakRssShmemKb)} of shared memory (the JIT's code and stubs, which write-xor-execute keeps in shared memory mapped once writable and once executable), read from " +
-                  "`/proc/<pid>/status` at the sample that set the peak.";
+                  $"{Mb(peak.PeakRssShmemKb)} of shared memory (the JIT's code and stubs, which write-xor-execute keeps in shared " +
+                  "memory mapped once writable and once executable), read from `/proc/<pid>/status` at the sample that set the peak.";
 
         private static string CpuPerRequest(Scenario s) =>
-                s.Requests > 0 && s.CpuSeconds > 0 ? $"{(s.CpuSeconds / s.Requests * 1e6).ToString("F0", s_inv)} µs" : "–";
+            s.Requests > 0 && s.CpuSeconds > 0 ? $"{(s.CpuSeconds / s.Requests * 1e6).ToString("F0", s_inv)} µs" : "–";
 
         private static string Errors(Scenario s) =>
             s.Errors == 0 ? "No errors." : $"Errors: {s.NonSuccess} non-2xx, {s.SocketErrors} socket errors.";

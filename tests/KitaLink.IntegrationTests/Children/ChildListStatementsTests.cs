@@ -23,16 +23,16 @@ public sealed class ChildListStatementsTests(KitaLinkFactory factory) : IClassFi
     {
         var facility = await _client.CreateFacilityAsync();
         var other = await _client.CreateFacilityAsync();
-        await CreateChildAsync(other, "Anna", "Becker", "Igel");
+        await _client.CreateChildAsync(other, "Anna", "Becker", "Igel");
         var children = new List<Guid>
         {
-            await CreateChildAsync(facility, "Anna", "Becker", "Igel"),
-            await CreateChildAsync(facility, "Ben", "Becker", "Igel"),
-            await CreateChildAsync(facility, "Anna", "Becker", "Käfer"),
-            await CreateChildAsync(facility, "Cem", "Anbeck", "Igel"),
-            await CreateChildAsync(facility, "Dana", "Abel", null),
-            await CreateChildAsync(facility, "Emil", "Zander", "Igel"),
-            await CreateChildAsync(facility, "Fritzi", "Becker-Anbeck", "Igel"),
+            await _client.CreateChildAsync(facility, "Anna", "Becker", "Igel"),
+            await _client.CreateChildAsync(facility, "Ben", "Becker", "Igel"),
+            await _client.CreateChildAsync(facility, "Anna", "Becker", "Käfer"),
+            await _client.CreateChildAsync(facility, "Cem", "Anbeck", "Igel"),
+            await _client.CreateChildAsync(facility, "Dana", "Abel", null),
+            await _client.CreateChildAsync(facility, "Emil", "Zander", "Igel"),
+            await _client.CreateChildAsync(facility, "Fritzi", "Becker-Anbeck", "Igel"),
         };
         await _client.SetChildStatusAsync(facility, children[1], "left");
         await _client.SetChildStatusAsync(facility, children[5], "left");
@@ -130,13 +130,6 @@ public sealed class ChildListStatementsTests(KitaLinkFactory factory) : IClassFi
     private static string Line(Guid id, string first, string last, string born, string? group, string status, int guardians,
         DateTimeOffset created, DateTimeOffset updated) =>
         $"{last}/{first}/{id}/{born}/{group}/{status}/{guardians}/{created.UtcTicks}/{updated.UtcTicks}";
-
-    private async Task<Guid> CreateChildAsync(TestFacility facility, string firstName, string lastName, string? group)
-    {
-        var child = await (await _client.PostJsonAsync("/api/v1/facility/children",
-            new { firstName, lastName, dateOfBirth = "2022-05-01", group }, facility.AdminToken)).ExpectAsync(HttpStatusCode.Created);
-        return child.GetProperty("id").GetGuid();
-    }
 
     private async Task AddGuardianAsync(TestFacility facility, Guid childId) =>
         await (await _client.PostJsonAsync($"/api/v1/facility/children/{childId}/guardians", new

@@ -79,11 +79,11 @@ public sealed class ChildrenApiTests(KitaLinkFactory factory) : IClassFixture<Ki
     {
         var facility = await _client.CreateFacilityAsync();
         var other = await _client.CreateFacilityAsync();
-        await CreateChildAsync(other, "Anna", "Zimmer", "Igel");
-        var anna = await CreateChildAsync(facility, "Anna", "Becker", "Igel");
-        var ben = await CreateChildAsync(facility, "Ben", "Becker", "Käfer");
-        var cem = await CreateChildAsync(facility, "Cem", "Yilmaz", "Igel");
-        await CreateChildAsync(facility, "Dana", "Abel", null);
+        await _client.CreateChildAsync(other, "Anna", "Zimmer", "Igel");
+        var anna = await _client.CreateChildAsync(facility, "Anna", "Becker", "Igel");
+        var ben = await _client.CreateChildAsync(facility, "Ben", "Becker", "Käfer");
+        var cem = await _client.CreateChildAsync(facility, "Cem", "Yilmaz", "Igel");
+        await _client.CreateChildAsync(facility, "Dana", "Abel", null);
         await _client.SetChildStatusAsync(facility, cem, "left");
 
         var all = await ListAsync(facility, "");
@@ -124,7 +124,7 @@ public sealed class ChildrenApiTests(KitaLinkFactory factory) : IClassFixture<Ki
     public async Task UpdateChild_ChangesOnlyGivenFields_ClearsGroupWithEmptyString_AndAudits()
     {
         var facility = await _client.CreateFacilityAsync();
-        var id = await CreateChildAsync(facility, "Mia", "Schneider", "Igel");
+        var id = await _client.CreateChildAsync(facility, "Mia", "Schneider", "Igel");
 
         var updated = await (await _client.PatchJsonAsync($"/api/v1/facility/children/{id}",
             new { lastName = "Schneider-Yilmaz", status = "left" }, facility.EducatorToken)).ExpectAsync(HttpStatusCode.OK);
@@ -151,7 +151,7 @@ public sealed class ChildrenApiTests(KitaLinkFactory factory) : IClassFixture<Ki
     public async Task UpdateChild_WithInvalidFields_Returns400AndChangesNothing()
     {
         var facility = await _client.CreateFacilityAsync();
-        var id = await CreateChildAsync(facility, "Mia", "Schneider", "Igel");
+        var id = await _client.CreateChildAsync(facility, "Mia", "Schneider", "Igel");
 
         var problem = await (await _client.PatchJsonAsync($"/api/v1/facility/children/{id}",
             new { firstName = " ", dateOfBirth = "1990-01-01" }, facility.AdminToken))
@@ -174,13 +174,6 @@ public sealed class ChildrenApiTests(KitaLinkFactory factory) : IClassFixture<Ki
             .ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await _client.GetAsync("/api/v1/facility/children/not-a-guid", facility.AdminToken))
             .ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
-    }
-
-    private async Task<Guid> CreateChildAsync(TestFacility facility, string firstName, string lastName, string? group)
-    {
-        var child = await (await _client.PostJsonAsync("/api/v1/facility/children",
-            new { firstName, lastName, dateOfBirth = "2022-05-01", group }, facility.AdminToken)).ExpectAsync(HttpStatusCode.Created);
-        return child.GetProperty("id").GetGuid();
     }
 
     private async Task<JsonElement> ListAsync(TestFacility facility, string query) =>

@@ -92,6 +92,14 @@ public static partial class StaffApi
         return Pin2Of(mail);
     }
 
+    /// <summary>Creates a child (born 2022-05-01) as the facility admin and returns its id.</summary>
+    public static async Task<Guid> CreateChildAsync(this HttpClient client, TestFacility facility, string firstName, string lastName, string? group)
+    {
+        var child = await (await client.PostJsonAsync("/api/v1/facility/children",
+            new { firstName, lastName, dateOfBirth = "2022-05-01", group }, facility.AdminToken)).ExpectAsync(HttpStatusCode.Created);
+        return child.GetProperty("id").GetGuid();
+    }
+
     public static async Task SetChildStatusAsync(this HttpClient client, TestFacility facility, Guid childId, string status) =>
         await (await client.PatchJsonAsync($"/api/v1/facility/children/{childId}", new { status }, facility.AdminToken))
             .ExpectAsync(HttpStatusCode.OK);
